@@ -1,0 +1,38 @@
+// One error class per failure kind, each with a stable `code` (undici's convention), so callers and
+// tests match on `code`, never on message text. The CLI prints `message` (and `hint`) as one line.
+
+export class CensorprobeError extends Error {
+  readonly code: string = 'CP_ERROR';
+  /** What the user can do about it, printed after the message. */
+  readonly hint: string | undefined;
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad command-line arguments or option values. */
+export class UsageError extends CensorprobeError {
+  override readonly code = 'CP_USAGE';
+}
+
+/** A list file that cannot be read or holds invalid rows. */
+export class ListError extends CensorprobeError {
+  override readonly code = 'CP_LIST';
+}
+
+/** The safety guard refused an address outside the allowed networks. */
+export class GuardError extends CensorprobeError {
+  override readonly code = 'CP_GUARD';
+}
+
+/** The lab could not be brought up, verified or torn down. */
+export class LabError extends CensorprobeError {
+  override readonly code = 'CP_LAB';
+}
+
+/** An input file (XLSX, PDF, measurements) in an unexpected shape. */
+export class FormatError extends CensorprobeError {
+  override readonly code = 'CP_FORMAT';
+}
