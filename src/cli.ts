@@ -5,6 +5,7 @@ import { CensorprobeError } from './errors.js';
 import { softwareVersion } from './version.js';
 import { registerLists } from './commands/lists.js';
 import { registerLab } from './commands/lab.js';
+import { registerRun } from './commands/run.js';
 
 const program = new Command('censorprobe')
   .description('Measure ISP censorship (DNS, IP, DPI, URL blocking) of listed sites, judged against a control abroad.')
@@ -14,6 +15,7 @@ const program = new Command('censorprobe')
   .exitOverride();
 
 registerLists(program);
+registerRun(program);
 registerLab(program);
 
 function debugWanted(): boolean {

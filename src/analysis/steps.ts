@@ -1,0 +1,100 @@
+// Small readers over observations shared by the layer analyses: which step is which (by tag and
+// address), and what counts as a reaction. Plain functions, no I/O.
+import type { DnsQuery, Failure, HttpRequest, StepTag, TcpConnect, TestKeys, TlsHandshake } from '../observations.js';
+import { matchResponse, type TextFingerprint } from './fingerprints.js';
+
+/** Failures a censor causes when it interferes with a connection: reset, silence, EOF, ICMP. */
+const REACTIONS = new Set([
+  'connection_reset',
+  'generic_timeout_error',
+  'eof_error',
+  'connection_refused',
+  'host_unreachable',
+  'network_unreachable',
+]);
+
+export function isReaction(failure: Failure): boolean {
+  return failure !== null && REACTIONS.has(failure.split(':')[0] ?? failure);
+}
+
+export function hasTag(step: { tags: StepTag[] }, tag: StepTag): boolean {
+  return step.tags.includes(tag);
+}
+
+/** Splits `IP:PORT` and `[IPv6]:PORT`. */
+export function splitAddress(address: string): { ip: string; port: number } {
+  const m = /^\[(.*)\]:(\d+)$/.exec(address) ?? /^(.*):(\d+)$/.exec(address);
+  if (!m) return { ip: address, port: 0 };
+  return { ip: m[1] ?? address, port: Number(m[2]) };
+}
+
+export function joinAddress(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/** The IPv4/IPv6 addresses in a reply's ANSWER section. */
+export function answerAddrs(q: DnsQuery | undefined, section: 'answer' | 'additional' = 'answer'): string[] {
+  if (!q) return [];
+  const out: string[] = [];
+  for (const a of q.answers) {
+    if (a.section !== section) continue;
+    const ip = a.ipv4 ?? a.ipv6;
+    if (ip && !out.includes(ip)) out.push(ip);
+  }
+  return out;
+}
+
+/** The first reply (what an ordinary client would use) per resolver for one query type. */
+export function firstReplies(keys: TestKeys, tag: StepTag, type: string): DnsQuery[] {
+  return keys.queries.filter((q) => hasTag(q, tag) && q.query_type === type && q.reply_index === 0 && !hasTag(q, 'retry'));
+}
+
+export function tcpAttempts(keys: TestKeys, ip: string, port: number): TcpConnect[] {
+  return keys.tcp_connect.filter((c) => c.ip === ip && c.port === port);
+}
+
+export function tlsAttempts(keys: TestKeys, address: string, tag: StepTag): TlsHandshake[] {
+  return keys.tls_handshakes.filter((h) => h.address === address && hasTag(h, tag));
+}
+
+export function httpAttempts(keys: TestKeys, address: string, tag: StepTag): HttpRequest[] {
+  return keys.requests.filter((r) => r.request.address === address && hasTag(r, tag));
+}
+
+/** A response is a reaction when it is a known blockpage or redirects to one. */
+export function responseReaction(r: HttpRequest): { reaction: boolean; fingerprint: TextFingerprint | null } {
+  if (r.response === null) return { reaction: isReaction(r.failure), fingerprint: null };
+  const fp = matchResponse({ title: r.response.title, body: r.response.body, headers: r.response.headers });
+  return { reaction: fp !== null, fingerprint: fp };
+}
+
+/** Describes a failure in plain words for the evidence sentences. */
+export function describeFailure(failure: Failure): string {
+  switch (failure?.split(':')[0]) {
+    case null:
+    case undefined:
+      return 'succeeded';
+    case 'connection_reset':
+      return 'was reset';
+    case 'generic_timeout_error':
+      return 'got no answer (timed out)';
+    case 'eof_error':
+      return 'was closed without a word';
+    case 'connection_refused':
+      return 'was refused';
+    case 'host_unreachable':
+      return 'was answered "host unreachable"';
+    case 'network_unreachable':
+      return 'was answered "network unreachable"';
+    case 'dns_nxdomain_error':
+      return 'said the name does not exist (NXDOMAIN)';
+    case 'dns_refused_error':
+      return 'refused to answer (REFUSED)';
+    case 'dns_servfail_error':
+      return 'failed (SERVFAIL)';
+    case 'dns_no_answer':
+      return 'answered with no address';
+    default:
+      return `failed (${failure})`;
+  }
+}

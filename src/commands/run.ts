@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { NetGuard, openGuard } from '../net/guard.js';
+import { run } from '../probe/run.js';
+
+/** Public resolvers by IP literal (no lookup needed to reach them); only used on a real line. */
+export const DEFAULT_FOREIGN = ['https://1.1.1.1/dns-query', 'https://9.9.9.9/dns-query', 'udp://1.1.1.1:53', 'udp://9.9.9.9:53', 'udp://8.8.8.8:53'];
+
+/** The first `nameserver` of resolv.conf: the resolver a volunteer's machine really uses. */
+export function systemResolver(path = '/etc/resolv.conf'): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${path} to find the ISP resolver (${(err as Error).message})`, { hint: 'pass --isp-resolver IP' });
+  }
+  const m = /^\s*nameserver\s+(\S+)/m.exec(text);
+  if (!m?.[1]) throw new UsageError(`${path} names no nameserver`, { hint: 'pass --isp-resolver IP' });
+  return m[1].includes(':') && !m[1].startsWith('[') ? `udp://[${m[1]}]:53` : `udp://${m[1]}:53`;
+}
+
+function positiveInt(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name}: "${v}" is not a positive whole number`);
+    return n;
+  };
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function utcStamp(d = new Date()): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('measure every list entry through the DNS, IP, DPI and URL layers and write reports')
+    .requiredOption('--list <file>', 'a list in OONI test-lists CSV (repeatable)', collect)
+    .option('--isp-resolver <ip[:port]>', 'resolver under test (default: first nameserver of /etc/resolv.conf)')
+    .option('--foreign <spec>', 'control resolver: udp://IP[:PORT], tcp://IP[:PORT] or https://HOST[:PORT]/PATH (repeatable)', collect)
+    .option('--control <url>', 'the control helper abroad (`censorprobe control`)')
+    .option('--control-token <token>', 'bearer token for the control helper')
+    .option('--out <dir>', 'output folder (default reports/<UTC timestamp>/)')
+    .option('--concurrency <n>', 'entries measured at once', positiveInt('--concurrency'), 32)
+    .option('--per-ip <n>', 'connections at once to one destination IP', positiveInt('--per-ip'), 4)
+    .option('--timeout <ms>', 'per-step timeout for TCP, TLS and HTTP', positiveInt('--timeout'), 8000)
+    .option('--only-nets <cidrs>', 'safety guard: refuse to contact any address outside these networks')
+    .option('--innocuous-name <name>', 'the innocuous name of the swap test', 'www.example.com')
+    .option('--neutral-ip <ip>', 'a server unrelated to the lists, for sending the real name to a neutral IP')
+    .option('--skip-invalid', 'measure the valid rows of a list that has invalid ones')
+    .action(async (o: Record<string, unknown>) => {
+      const guard = typeof o.onlyNets === 'string' ? NetGuard.parse(o.onlyNets) : openGuard;
+      const isp = typeof o.ispResolver === 'string' ? o.ispResolver : systemResolver();
+      const ispSpec = /^[a-z]+:\/\//.test(isp) ? isp : `udp://${isp}`;
+      const ac = new AbortController();
+      const onSigint = () => {
+        if (ac.signal.aborted) process.exit(130);
+        console.error('censorprobe: stopping: finishing the entries under way and writing the summaries (Ctrl-C again to quit at once)');
+        ac.abort();
+      };
+      process.on('SIGINT', onSigint);
+      const out = typeof o.out === 'string' ? o.out : join('reports', utcStamp());
+      try {
+        const result = await run({
+          lists: o.list as string[],
+          skipInvalid: Boolean(o.skipInvalid),
+          ispResolver: ispSpec,
+          foreign: (o.foreign as string[] | undefined) ?? DEFAULT_FOREIGN,
+          control: typeof o.control === 'string' ? o.control : null,
+          ...(typeof o.controlToken === 'string' ? { controlToken: o.controlToken } : {}),
+          out,
+          concurrency: o.concurrency as number,
+          perIp: o.perIp as number,
+          timeoutMs: o.timeout as number,
+          guard,
+          innocuousName: o.innocuousName as string,
+          neutralIp: typeof o.neutralIp === 'string' ? o.neutralIp : null,
+          signal: ac.signal,
+        });
+        const counts = result.report.counts as Record<string, number>;
+        console.log(`measured ${result.measured} of ${result.total} entries: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+        if (result.skipped_invalid > 0) console.log(`skipped ${result.skipped_invalid} invalid list row(s)`);
+        console.log(`reports in ${result.out}/ (measurements.jsonl, summary.csv, report.json)`);
+        if (!result.complete) {
+          console.error('censorprobe: the run was interrupted; what was measured is saved.');
+          process.exitCode = 130;
+        }
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

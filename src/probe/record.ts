@@ -1,0 +1,27 @@
+import type { Analysis } from '../analysis/types.js';
+import type { Target, TestKeys } from '../observations.js';
+
+/** One line of measurements.jsonl: the entry, its verdict with evidence, and every observation. */
+export interface MeasurementRecord extends Analysis {
+  /** The entry exactly as listed. */
+  input: string;
+  /** OONI's form: UTC "YYYY-MM-DD hh:mm:ss". */
+  measurement_start_time: string;
+  /** Seconds the entry took. */
+  test_runtime: number;
+  software_name: string;
+  software_version: string;
+  test_name: 'censorprobe';
+  /** The run's id (its output folder name); ties lines to report.json. */
+  run_id: string;
+  target: Target;
+  test_keys: TestKeys;
+}
+
+/** A resolver as configured for a run; `address` is what queries record as `resolver_address`. */
+export interface ResolverInfo {
+  spec: string;
+  role: 'isp' | 'foreign';
+  transport: 'udp' | 'tcp' | 'doh';
+  address: string;
+}

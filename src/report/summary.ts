@@ -1,0 +1,155 @@
+// Run-level figures for report.json, computed incrementally as records arrive: no record is kept,
+// only counters and each resolver's round-trip times (8 bytes a query) for medians.
+import type { Verdict } from '../analysis/types.js';
+import type { DnsQuery } from '../observations.js';
+import type { MeasurementRecord, ResolverInfo } from '../probe/record.js';
+
+const VERDICTS: Verdict[] = ['ok', 'dns', 'ip', 'dpi', 'url', 'down', 'inconclusive'];
+
+export interface ResolverStats {
+  spec: string;
+  role: 'isp' | 'foreign';
+  transport: 'udp' | 'tcp' | 'doh';
+  address: string;
+  queries: number;
+  failures: number;
+  rtt_ms: { median: number | null; p95: number | null };
+  /** Port-53 answers that repeat the ISP's lie where DoH tells the truth. */
+  intercepted_answers: number;
+}
+
+export interface InterceptionEvidence {
+  input: string;
+  resolver: string;
+  says: string;
+  isp_says: string;
+  doh_says: string;
+}
+
+export function quantile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function round(x: number | null, digits = 2): number | null {
+  return x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits;
+}
+
+/** What a reply said, in a comparable form: the sorted answer addresses or the failure. */
+export function replySays(q: DnsQuery): string {
+  if (q.failure !== null) return q.failure;
+  const addrs = q.answers.filter((a) => a.section === 'answer' && (a.ipv4 || a.ipv6)).map((a) => a.ipv4 ?? a.ipv6);
+  return addrs.sort().join(' ') || 'dns_no_answer';
+}
+
+export class RunSummary {
+  readonly counts: Record<Verdict, number> = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  readonly kinds: Record<string, Record<string, number>> = { dns: {}, ip: {}, dpi: {}, url: {} };
+  private readonly stats = new Map<string, ResolverStats & { rtts: number[] }>();
+  readonly interception: InterceptionEvidence[] = [];
+  entries = 0;
+
+  constructor(readonly resolvers: ResolverInfo[]) {
+    for (const r of resolvers) {
+      this.stats.set(r.address, { ...r, queries: 0, failures: 0, rtt_ms: { median: null, p95: null }, intercepted_answers: 0, rtts: [] });
+    }
+  }
+
+  add(record: MeasurementRecord): void {
+    this.entries++;
+    this.counts[record.verdict]++;
+    for (const layer of ['dns', 'ip', 'dpi', 'url'] as const) {
+      const f = record.layers[layer];
+      if (f) this.kinds[layer]![f.kind] = (this.kinds[layer]![f.kind] ?? 0) + 1;
+    }
+    const first = record.test_keys.queries.filter((q) => q.reply_index === 0 && !q.tags.includes('retry'));
+    for (const q of first) {
+      const s = this.stats.get(q.resolver_address);
+      if (!s) continue;
+      s.queries++;
+      if (q.rcode === null) s.failures++;
+      else s.rtts.push((q.t - q.t0) * 1000);
+    }
+    this.noteInterception(record, first);
+  }
+
+  /**
+   * A port-53 "foreign" resolver whose answer equals the ISP's while DoH says otherwise is being
+   * answered by someone on the path (a transparent DNS proxy): record it with the evidence.
+   */
+  private noteInterception(record: MeasurementRecord, first: DnsQuery[]): void {
+    const a = first.filter((q) => q.query_type === 'A');
+    const isp = a.find((q) => q.tags.includes('isp'));
+    const doh = a.find((q) => q.tags.includes('foreign') && q.engine === 'doh' && q.rcode !== null);
+    if (!isp || !doh) return;
+    const ispSays = replySays(isp);
+    const dohSays = replySays(doh);
+    if (ispSays === dohSays) return;
+    for (const q of a) {
+      if (!q.tags.includes('foreign') || q.engine === 'doh' || (q.rcode === null && q.failure !== null && isp.rcode !== null)) continue;
+      if (replySays(q) === ispSays) {
+        const s = this.stats.get(q.resolver_address);
+        if (s) s.intercepted_answers++;
+        if (this.interception.length < 20) {
+          this.interception.push({ input: record.input, resolver: q.resolver_address, says: ispSays, isp_says: ispSays, doh_says: dohSays });
+        }
+      }
+    }
+  }
+
+  resolverStats(): ResolverStats[] {
+    return [...this.stats.values()].map(({ rtts, ...s }) => {
+      const sorted = [...rtts].sort((x, y) => x - y);
+      return { ...s, rtt_ms: { median: round(median(sorted)), p95: round(quantile(sorted, 0.95)) } };
+    });
+  }
+
+  /** Resolvers judged intercepted: most of their differing answers repeat the ISP's. */
+  interceptedResolvers(): string[] {
+    return [...this.stats.values()].filter((s) => s.role === 'foreign' && s.intercepted_answers >= 2).map((s) => s.address);
+  }
+
+  /**
+   * Median RTT of the answers of foreign resolvers really abroad (not intercepted) over the ISP
+   * resolver's median: what a user pays in latency to escape the ISP's resolver.
+   */
+  latencyPenalty(): { value: number | null; isp_median_ms: number | null; foreign_median_ms: number | null; excluded: string[] } {
+    const excluded = this.interceptedResolvers();
+    const isp: number[] = [];
+    const foreign: number[] = [];
+    for (const s of this.stats.values()) {
+      if (s.role === 'isp') isp.push(...s.rtts);
+      else if (!excluded.includes(s.address)) foreign.push(...s.rtts);
+    }
+    const im = median(isp);
+    const fm = median(foreign);
+    return { value: im && fm ? round(fm / im) : null, isp_median_ms: round(im), foreign_median_ms: round(fm), excluded };
+  }
+
+  toJSON(meta: Record<string, unknown>): Record<string, unknown> {
+    const intercepted = this.interceptedResolvers();
+    const latency = this.latencyPenalty();
+    return {
+      ...meta,
+      entries: this.entries,
+      counts: this.counts,
+      kinds: this.kinds,
+      resolvers: this.resolverStats(),
+      latency_penalty: latency.value,
+      latency: { isp_median_ms: latency.isp_median_ms, foreign_median_ms: latency.foreign_median_ms, excluded_intercepted: latency.excluded },
+      dns_interception: {
+        detected: intercepted.length > 0,
+        resolvers: intercepted,
+        evidence: this.interception,
+      },
+    };
+  }
+}
