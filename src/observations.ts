@@ -52,7 +52,11 @@ export interface DnsQuery {
   flags: string[];
   /** Every record of every section, each tagged with its section. */
   answers: DnsAnswer[];
-  /** 0 for the first reply to a UDP query, 1.. for later ones (injected answers arrive first). */
+  /**
+   * 0 for the reply that decides (the first of ours, or the failure when none came), 1.. for later
+   * replies of ours (injected answers arrive first), -1 for replies that are not ours (wrong ID or
+   * question), recorded as evidence but never deciding. `transaction_id` is the reply's own ID.
+   */
   reply_index: number;
   /** Source address of the reply (UDP/TCP), when it differs from the resolver this is evidence. */
   reply_from?: string;

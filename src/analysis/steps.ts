@@ -46,7 +46,10 @@ export function answerAddrs(q: DnsQuery | undefined, section: 'answer' | 'additi
 
 /** The first reply (what an ordinary client would use) per resolver for one query type. */
 export function firstReplies(keys: TestKeys, tag: StepTag, type: string): DnsQuery[] {
-  return keys.queries.filter((q) => hasTag(q, tag) && q.query_type === type && q.reply_index === 0 && !hasTag(q, 'retry'));
+  // A truncated UDP reply is followed by the same query over TCP: the TCP reply is the one acted on.
+  return keys.queries.filter(
+    (q) => hasTag(q, tag) && q.query_type === type && q.reply_index === 0 && !hasTag(q, 'retry') && !(q.engine === 'udp' && q.flags.includes('tc')),
+  );
 }
 
 export function tcpAttempts(keys: TestKeys, ip: string, port: number): TcpConnect[] {

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { analyze } from '../analysis/analyze.js';
 import type { AnalysisContext } from '../analysis/types.js';
-import { parseResolverSpec, type ResolverSpec } from '../dns/index.js';
-import { endpoint } from '../net/step.js';
+import { parseResolverSpec, resolverAddress, type ResolverSpec } from '../dns/index.js';
 import { GuardError, ListError, UsageError } from '../errors.js';
 import { loadLists, type ListEntry } from '../lists/index.js';
 import type { Guard } from '../net/guard.js';
@@ -52,11 +51,6 @@ export interface RunResult {
 /** OONI's time format: UTC "YYYY-MM-DD hh:mm:ss". */
 export function ooniTime(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** The `resolver_address` the DNS client records for this resolver. */
-export function resolverAddress(spec: ResolverSpec): string {
-  return spec.transport === 'doh' ? spec.url ?? spec.spec : endpoint(spec.ip ?? '', spec.port ?? 53);
 }
 
 function resolverInfo(spec: ResolverSpec, role: 'isp' | 'foreign'): ResolverInfo {

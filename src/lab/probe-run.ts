@@ -1,0 +1,61 @@
+// Runs `censorprobe run` inside the lab's client namespace, configured from the lab's endpoints:
+// the one way the lab demo and the integration tests drive the probe, with the guard always on.
+import { spawn } from 'node:child_process';
+import { fromSources, nodeModuleCommand } from './paths.js';
+
+/** The endpoint fields the probe needs (a subset of the lab's endpoints.json). */
+export interface ProbeEndpoints {
+  namespaces: { client: string };
+  only_nets: string;
+  isp_resolver: string;
+  foreign: string[];
+  control_url: string;
+  ca_file: string;
+  neutral_ip: string;
+  list: string;
+}
+
+export function probeCommand(ep: ProbeEndpoints, out: string, extra: string[] = []): string[] {
+  const cli = new URL(fromSources ? '../cli.ts' : '../cli.js', import.meta.url);
+  const args = [
+    'run',
+    '--list', ep.list,
+    '--isp-resolver', ep.isp_resolver,
+    ...ep.foreign.flatMap((f) => ['--foreign', f]),
+    '--control', ep.control_url,
+    '--only-nets', ep.only_nets,
+    '--neutral-ip', ep.neutral_ip,
+    '--out', out,
+    ...extra,
+  ];
+  return ['ip', 'netns', 'exec', ep.namespaces.client, ...nodeModuleCommand(cli, args)];
+}
+
+export interface ProbeRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Spawns the probe in the client namespace; `onLine` sees its output as it comes. */
+export function runProbeInLab(ep: ProbeEndpoints, out: string, extra: string[] = [], onLine?: (line: string) => void): Promise<ProbeRun> {
+  const [cmd, ...args] = probeCommand(ep, out, extra);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd!, args, {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: ep.ca_file },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (onLine) for (const l of d.split('\n')) if (l) onLine(l);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (onLine) for (const l of d.split('\n')) if (l) onLine(l);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
