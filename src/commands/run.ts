@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { NetGuard, openGuard } from '../net/guard.js';
+import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
 import { run } from '../probe/run.js';
+import { loadSettings } from '../probe/state.js';
 
 /** Public resolvers by IP literal (no lookup needed to reach them); only used on a real line. */
 export const DEFAULT_FOREIGN = ['https://1.1.1.1/dns-query', 'https://9.9.9.9/dns-query', 'udp://1.1.1.1:53', 'udp://9.9.9.9:53', 'udp://8.8.8.8:53'];
@@ -39,7 +41,8 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('measure every list entry through the DNS, IP, DPI and URL layers and write reports')
-    .requiredOption('--list <file>', 'a list in OONI test-lists CSV (repeatable)', collect)
+    .option('--list <file>', 'a list in OONI test-lists CSV (repeatable)', collect)
+    .option('--resume <dir>', 'finish an interrupted run in DIR with its saved settings')
     .option('--isp-resolver <ip[:port]>', 'resolver under test (default: first nameserver of /etc/resolv.conf)')
     .option('--foreign <spec>', 'control resolver: udp://IP[:PORT], tcp://IP[:PORT] or https://HOST[:PORT]/PATH (repeatable)', collect)
     .option('--control <url>', 'the control helper abroad (`censorprobe control`)')
@@ -52,45 +55,67 @@ export function registerRun(program: Command): void {
     .option('--innocuous-name <name>', 'the innocuous name of the swap test', 'www.example.com')
     .option('--neutral-ip <ip>', 'a server unrelated to the lists, for sending the real name to a neutral IP')
     .option('--skip-invalid', 'measure the valid rows of a list that has invalid ones')
+    .option('--quiet', 'no progress output')
+    .option('--json', 'progress as JSON lines on stderr (for scripts)')
     .action(async (o: Record<string, unknown>) => {
-      const guard = typeof o.onlyNets === 'string' ? NetGuard.parse(o.onlyNets) : openGuard;
-      const isp = typeof o.ispResolver === 'string' ? o.ispResolver : systemResolver();
+      const resumeDir = typeof o.resume === 'string' ? o.resume : null;
+      const saved = resumeDir ? loadSettings(resumeDir) : null;
+      if (!saved && !Array.isArray(o.list)) throw new UsageError('no list given', { hint: 'pass --list FILE (or --resume DIR to finish an earlier run)' });
+      const onlyNets = saved ? (saved.onlyNets.length ? saved.onlyNets.join(',') : undefined) : (o.onlyNets as string | undefined);
+      const guard = typeof onlyNets === 'string' ? NetGuard.parse(onlyNets) : openGuard;
+      const isp = saved?.ispResolver ?? (typeof o.ispResolver === 'string' ? o.ispResolver : systemResolver());
       const ispSpec = /^[a-z]+:\/\//.test(isp) ? isp : `udp://${isp}`;
+      const out = resumeDir ?? (typeof o.out === 'string' ? o.out : join('reports', utcStamp()));
+      const token = typeof o.controlToken === 'string' ? o.controlToken : process.env.CENSORPROBE_CONTROL_TOKEN;
       const ac = new AbortController();
       const onSigint = () => {
         if (ac.signal.aborted) process.exit(130);
-        console.error('censorprobe: stopping: finishing the entries under way and writing the summaries (Ctrl-C again to quit at once)');
+        console.error('\ncensorprobe: stopping: finishing the entries under way and writing the summaries (Ctrl-C again to quit at once)');
         ac.abort();
       };
       process.on('SIGINT', onSigint);
-      const out = typeof o.out === 'string' ? o.out : join('reports', utcStamp());
+      process.on('SIGTERM', onSigint);
+      const mode: ProgressMode = o.quiet ? 'quiet' : o.json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
+      let progress: Progress | null = null;
       try {
         const result = await run({
-          lists: o.list as string[],
-          skipInvalid: Boolean(o.skipInvalid),
+          lists: saved?.lists ?? (o.list as string[]),
+          skipInvalid: saved?.skipInvalid ?? Boolean(o.skipInvalid),
           ispResolver: ispSpec,
-          foreign: (o.foreign as string[] | undefined) ?? DEFAULT_FOREIGN,
-          control: typeof o.control === 'string' ? o.control : null,
-          ...(typeof o.controlToken === 'string' ? { controlToken: o.controlToken } : {}),
+          foreign: saved?.foreign ?? (o.foreign as string[] | undefined) ?? DEFAULT_FOREIGN,
+          control: saved ? saved.control : typeof o.control === 'string' ? o.control : null,
+          ...(token ? { controlToken: token } : {}),
           out,
-          concurrency: o.concurrency as number,
-          perIp: o.perIp as number,
-          timeoutMs: o.timeout as number,
+          concurrency: saved?.concurrency ?? (o.concurrency as number),
+          perIp: saved?.perIp ?? (o.perIp as number),
+          timeoutMs: saved?.timeoutMs ?? (o.timeout as number),
           guard,
-          innocuousName: o.innocuousName as string,
-          neutralIp: typeof o.neutralIp === 'string' ? o.neutralIp : null,
+          innocuousName: saved?.innocuousName ?? (o.innocuousName as string),
+          neutralIp: saved ? saved.neutralIp : typeof o.neutralIp === 'string' ? o.neutralIp : null,
+          resume: Boolean(saved),
           signal: ac.signal,
+          onStart: (total, already) => {
+            progress = createProgress({ mode, total, already });
+          },
+          onRecord: (record) => progress?.update(record.verdict),
         });
-        const counts = result.report.counts as Record<string, number>;
-        console.log(`measured ${result.measured} of ${result.total} entries: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-        if (result.skipped_invalid > 0) console.log(`skipped ${result.skipped_invalid} invalid list row(s)`);
-        console.log(`reports in ${result.out}/ (measurements.jsonl, summary.csv, report.json)`);
+        (progress as Progress | null)?.finish();
+        if (mode === 'json') {
+          console.log(JSON.stringify({ type: 'result', out: result.out, complete: result.complete, measured: result.measured, resumed: result.resumed, total: result.total, counts: result.report.counts }));
+        } else {
+          const counts = result.report.counts as Record<string, number>;
+          const already = result.resumed > 0 ? ` (${result.resumed} measured before)` : '';
+          console.log(`measured ${result.measured + result.resumed} of ${result.total} entries${already}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+          if (result.skipped_invalid > 0) console.log(`skipped ${result.skipped_invalid} invalid list row(s)`);
+          console.log(`reports in ${result.out}/ (measurements.jsonl, summary.csv, report.json)`);
+        }
         if (!result.complete) {
-          console.error('censorprobe: the run was interrupted; what was measured is saved.');
+          console.error(`censorprobe: the run was interrupted; what was measured is saved. Finish it with: censorprobe run --resume ${result.out}`);
           process.exitCode = 130;
         }
       } finally {
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
       }
     });
 }

@@ -1,14 +1,14 @@
 // A run: every entry of the lists measured concurrently, judged, and streamed to the sinks as soon
 // as it is done. Ctrl-C (an aborted signal) stops new entries, lets those under way finish, and
 // still writes the summaries of what was measured.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { analyze } from '../analysis/analyze.js';
 import type { AnalysisContext } from '../analysis/types.js';
 import { parseResolverSpec, resolverAddress, type ResolverSpec } from '../dns/index.js';
 import { GuardError, ListError, UsageError } from '../errors.js';
-import { loadLists, type ListEntry } from '../lists/index.js';
+import { entryKey, loadLists, requireUsable, type ListEntry } from '../lists/index.js';
 import type { Guard } from '../net/guard.js';
 import { CsvSummarySink } from '../report/csv.js';
 import { JsonlSink } from '../report/jsonl.js';
@@ -18,6 +18,7 @@ import { hasGlobalIpv6 } from './ipv6.js';
 import { perIpLimiter } from './limits.js';
 import { emptyKeys, measureTarget, type ProbeEnv } from './measure.js';
 import type { MeasurementRecord, ResolverInfo } from './record.js';
+import { MEASUREMENTS_FILE, readRecords, repairTornLine, saveSettings } from './state.js';
 
 export interface RunOptions {
   lists: string[];
@@ -35,6 +36,10 @@ export interface RunOptions {
   neutralIp: string | null;
   ca?: string;
   signal?: AbortSignal;
+  /** Continue the run in `out`: entries already in its measurements.jsonl are not measured again. */
+  resume?: boolean;
+  /** Called once the work is known: entries in all, and how many were measured before (resume). */
+  onStart?: (total: number, already: number) => void;
   /** Called after each entry is written. */
   onRecord?: (record: MeasurementRecord, done: number, total: number) => void;
 }
@@ -42,7 +47,10 @@ export interface RunOptions {
 export interface RunResult {
   out: string;
   complete: boolean;
+  /** Entries measured by this invocation. */
   measured: number;
+  /** Entries found already measured (resume). */
+  resumed: number;
   total: number;
   skipped_invalid: number;
   report: Record<string, unknown>;
@@ -72,13 +80,8 @@ function checkEndpoints(guard: Guard, specs: ResolverSpec[], control: string | n
 
 export async function run(opts: RunOptions): Promise<RunResult> {
   const loaded = await loadLists(opts.lists);
-  if (loaded.problems.length > 0 && !opts.skipInvalid) {
-    const first = loaded.problems.slice(0, 3).map((p) => `${p.file}:${p.line}: ${p.reason}`).join('; ');
-    throw new ListError(`${loaded.problems.length} invalid list row(s): ${first}`, {
-      hint: 'fix them (see `censorprobe lists check`) or pass --skip-invalid to measure the rest',
-    });
-  }
-  const entries: ListEntry[] = loaded.entries;
+  const usable = requireUsable(loaded, { skipInvalid: opts.skipInvalid });
+  const entries: ListEntry[] = usable.entries;
   const isp = parseResolverSpec(opts.ispResolver);
   const foreign = opts.foreign.map(parseResolverSpec);
   if (foreign.length === 0) throw new UsageError('no foreign resolver given', { hint: 'pass --foreign udp://IP or https://IP/dns-query' });
@@ -86,7 +89,23 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (opts.neutralIp) opts.guard.check(opts.neutralIp, 'neutral server');
 
   mkdirSync(opts.out, { recursive: true });
+  const jsonlPath = join(opts.out, MEASUREMENTS_FILE);
+  const measured = new Set<string>();
+  if (opts.resume) {
+    const cut = repairTornLine(jsonlPath);
+    if (cut > 0) console.error(`censorprobe: ${jsonlPath}: cut a torn last line (${cut} bytes) left by an interrupted write`);
+    for await (const { record } of readRecords<MeasurementRecord>(jsonlPath)) measured.add(entryKey(record.target));
+  } else if (existsSync(jsonlPath) && statSync(jsonlPath).size > 0) {
+    throw new UsageError(`${opts.out} already holds measurements`, { hint: `continue it with \`censorprobe run --resume ${opts.out}\` or choose another --out` });
+  }
   const started = new Date();
+  if (!opts.resume) {
+    saveSettings(opts.out, {
+      lists: opts.lists, skipInvalid: opts.skipInvalid, ispResolver: opts.ispResolver, foreign: opts.foreign, control: opts.control,
+      concurrency: opts.concurrency, perIp: opts.perIp, timeoutMs: opts.timeoutMs, onlyNets: [...opts.guard.cidrs],
+      innocuousName: opts.innocuousName, neutralIp: opts.neutralIp, started: started.toISOString(),
+    });
+  }
   const runId = opts.out.split(/[\\/]/).filter(Boolean).pop() ?? 'run';
   const ipv6 = hasGlobalIpv6();
   const env: ProbeEnv = {
@@ -114,10 +133,10 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     ipv6,
   };
 
-  const jsonl = new JsonlSink(join(opts.out, 'measurements.jsonl'));
-  const csv = new CsvSummarySink(join(opts.out, 'summary.csv'));
-  const summary = new RunSummary(resolvers);
+  const jsonl = new JsonlSink(jsonlPath);
   const limit = pLimit(opts.concurrency);
+  const todo = entries.filter((e) => !measured.has(entryKey(e)));
+  opts.onStart?.(entries.length, measured.size);
   let done = 0;
 
   // A misconfiguration (the guard refusing an address) stops the run; any other error in one entry
@@ -164,20 +183,29 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       test_keys: keys,
     };
     jsonl.write(record);
-    csv.write(record);
-    summary.add(record);
     done++;
-    opts.onRecord?.(record, done, entries.length);
+    opts.onRecord?.(record, measured.size + done, entries.length);
   };
 
   try {
-    await Promise.all(entries.map((e) => limit(() => measureOne(e))));
+    await Promise.all(todo.map((e) => limit(() => measureOne(e))));
   } finally {
     jsonl.close();
-    csv.close();
   }
   if (fatal) throw fatal;
-  const complete = done === entries.length;
+  const complete = measured.size + done >= entries.length;
+
+  // Summaries are rebuilt from the JSONL, streaming: the same code after a run, a Ctrl-C or a resume.
+  const csv = new CsvSummarySink(join(opts.out, 'summary.csv'));
+  const summary = new RunSummary(resolvers);
+  try {
+    for await (const { record } of readRecords<MeasurementRecord>(jsonlPath)) {
+      csv.write(record);
+      summary.add(record);
+    }
+  } finally {
+    csv.close();
+  }
   const report = summary.toJSON({
     run_id: runId,
     software_name: softwareName,
@@ -186,7 +214,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     measurement_end_time: ooniTime(new Date()),
     complete,
     lists: opts.lists,
-    skipped_invalid: loaded.problems.length,
+    skipped_invalid: usable.skipped,
     duplicates: loaded.duplicates.length,
     total_entries: entries.length,
     settings: {
@@ -205,5 +233,5 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     },
   });
   writeFileSync(join(opts.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  return { out: opts.out, complete, measured: done, total: entries.length, skipped_invalid: loaded.problems.length, report };
+  return { out: opts.out, complete, measured: done, resumed: measured.size, total: entries.length, skipped_invalid: usable.skipped, report };
 }

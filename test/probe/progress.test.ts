@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { createProgress } from '../../src/probe/progress.js';
+
+describe('progress', () => {
+  it('writes plain lines at an interval when not on a terminal, with counts by verdict', () => {
+    let t = 0;
+    const out: string[] = [];
+    const p = createProgress({ mode: 'lines', total: 10, already: 2, write: (s) => out.push(s), now: () => t, intervalMs: 5000 });
+    for (let i = 0; i < 8; i++) {
+      t += 1000;
+      p.update(i % 2 ? 'dns' : 'ok');
+    }
+    p.finish();
+    expect(out.every((l) => l.endsWith('\n') && !l.includes('\r'))).toBe(true);
+    expect(out.length).toBe(2); // one at 5 s, then the final line
+    expect(out.at(-1)).toMatch(/^progress: 10\/10 entries, 1\.0\/s, ETA 0s, ok 4 dns 4\n$/);
+  });
+
+  it('writes JSON lines for scripts and nothing when quiet', () => {
+    const out: string[] = [];
+    const p = createProgress({ mode: 'json', total: 1, already: 0, write: (s) => out.push(s), now: () => 0 });
+    p.update('ip');
+    p.finish();
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ type: 'done', done: 1, total: 1, counts: { ip: 1 } });
+    const quiet: string[] = [];
+    const q = createProgress({ mode: 'quiet', total: 1, already: 0, write: (s) => quiet.push(s) });
+    q.update('ok');
+    q.finish();
+    expect(quiet).toEqual([]);
+  });
+});
