@@ -82,6 +82,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const loaded = await loadLists(opts.lists);
   const usable = requireUsable(loaded, { skipInvalid: opts.skipInvalid });
   const entries: ListEntry[] = usable.entries;
+  if (usable.notice) console.error(`censorprobe: ${usable.notice}`);
   const isp = parseResolverSpec(opts.ispResolver);
   const foreign = opts.foreign.map(parseResolverSpec);
   if (foreign.length === 0) throw new UsageError('no foreign resolver given', { hint: 'pass --foreign udp://IP or https://IP/dns-query' });
