@@ -13,6 +13,7 @@ import { query, type ResolverSpec } from '../dns/index.js';
 import { httpRequest, tcpConnect, tlsHandshake } from '../net/index.js';
 import type { Guard } from '../net/guard.js';
 import type { StepTag, Target, TestKeys } from '../observations.js';
+import type { BlockpageMemory } from './blockpages.js';
 import type { Limiter } from './limits.js';
 
 export interface ProbeEnv {
@@ -34,6 +35,7 @@ export interface ProbeEnv {
   perIp: Limiter;
   /** How many of a site's addresses to test directly. */
   maxAddrs: number;
+  blockpages: BlockpageMemory;
 }
 
 type Scheme = 'http' | 'https';
@@ -110,11 +112,16 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
   }
 
   // The ISP's answer when it is not the truth: a CDN's certificate clears it, a blockpage names it.
+  // A blockpage server learnt earlier in the run is not fetched again for every name that points at
+  // it (thousands do), only re-checked now and then.
   const odd = ispAddrs.length > 0 ? ispAddrs.filter((ip) => !truth.includes(ip)) : answerAddrs(isp, 'additional');
   await Promise.all(
     odd.filter(usable).slice(0, 2).map(async (ip) => {
+      if (env.blockpages.skip(ip)) return;
       await chain(ip, 443, 'https', target.host, '/', ['isp-answer']);
       await chain(ip, 80, 'http', target.host, '/', ['isp-answer']);
+      const page = keys.requests.find((r) => r.tags.includes('isp-answer') && r.request.address.startsWith(`${ip}:`) && responseReaction(r).fingerprint);
+      env.blockpages.observe(ip, page ? responseReaction(page).fingerprint!.name : null);
     }),
   );
 

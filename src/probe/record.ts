@@ -1,4 +1,4 @@
-import type { Analysis } from '../analysis/types.js';
+import type { Analysis, AnalysisContext } from '../analysis/types.js';
 import type { Target, TestKeys } from '../observations.js';
 
 /** One line of measurements.jsonl: the entry, its verdict with evidence, and every observation. */
@@ -16,6 +16,8 @@ export interface MeasurementRecord extends Analysis {
   run_id: string;
   target: Target;
   test_keys: TestKeys;
+  /** The run-level facts the analysis used, so the line re-judges alone: `analyze(target, test_keys, context)`. */
+  context: AnalysisContext;
 }
 
 /** A resolver as configured for a run; `address` is what queries record as `resolver_address`. */

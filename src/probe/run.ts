@@ -15,6 +15,7 @@ import { JsonlSink } from '../report/jsonl.js';
 import { RunSummary } from '../report/summary.js';
 import { softwareName, softwareVersion } from '../version.js';
 import { hasGlobalIpv6 } from './ipv6.js';
+import { blockpageMemory } from './blockpages.js';
 import { perIpLimiter } from './limits.js';
 import { emptyKeys, measureTarget, type ProbeEnv } from './measure.js';
 import type { MeasurementRecord, ResolverInfo } from './record.js';
@@ -124,6 +125,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     ...(opts.ca ? { ca: opts.ca } : {}),
     perIp: perIpLimiter(opts.perIp),
     maxAddrs: 2,
+    blockpages: blockpageMemory(),
   };
   const resolvers = [resolverInfo(isp, 'isp'), ...foreign.map((f) => resolverInfo(f, 'foreign'))];
   const context: AnalysisContext = {
@@ -148,10 +150,12 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     if (opts.signal?.aborted || stop.signal.aborted) return;
     const t0 = Date.now();
     let keys = emptyKeys();
+    let entryContext = context;
     let analysis;
     try {
       keys = await measureTarget(entry, env);
-      analysis = analyze({ target: entry, test_keys: keys, context });
+      entryContext = { ...context, blockpage_ips: env.blockpages.known() };
+      analysis = analyze({ target: entry, test_keys: keys, context: entryContext });
     } catch (err) {
       if (err instanceof GuardError) {
         fatal ??= err;
@@ -182,6 +186,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       ...analysis,
       target,
       test_keys: keys,
+      context: entryContext,
     };
     jsonl.write(record);
     done++;
