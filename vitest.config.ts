@@ -1,12 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: unit tests run in parallel, no network but loopback; lab tests share one simulated
+// ISP per machine (network namespaces), brought up once by the global setup, one file at a time.
+const LAB = ['test/lab/**/*.test.ts', 'test/**/*.lab.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    // Lab tests share one set of namespaces per machine: never run files in parallel with them.
-    fileParallelism: false,
-    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: LAB },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'lab',
+          include: LAB,
+          globalSetup: ['test/lab/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

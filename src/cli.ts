@@ -6,6 +6,8 @@ import { softwareVersion } from './version.js';
 import { registerLists } from './commands/lists.js';
 import { registerLab } from './commands/lab.js';
 import { registerRun } from './commands/run.js';
+import { registerControl } from './commands/control.js';
+import { labProbeRunner } from './lab/probe-run.js';
 
 const program = new Command('censorprobe')
   .description('Measure ISP censorship (DNS, IP, DPI, URL blocking) of listed sites, judged against a control abroad.')
@@ -16,7 +18,8 @@ const program = new Command('censorprobe')
 
 registerLists(program);
 registerRun(program);
-registerLab(program);
+registerControl(program);
+registerLab(program, { runProbe: labProbeRunner });
 
 function debugWanted(): boolean {
   return Boolean(program.opts().debug) || process.argv.includes('--debug');

@@ -1,6 +1,10 @@
 // Runs `censorprobe run` inside the lab's client namespace, configured from the lab's endpoints:
 // the one way the lab demo and the integration tests drive the probe, with the guard always on.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabError } from '../errors.js';
+import { readRecords } from '../probe/state.js';
 import { fromSources, nodeModuleCommand } from './paths.js';
 
 /** The endpoint fields the probe needs (a subset of the lab's endpoints.json). */
@@ -58,4 +62,19 @@ export function runProbeInLab(ep: ProbeEndpoints, out: string, extra: string[] =
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * `lab demo`'s probe: `censorprobe run` in the client namespace over the lab's list, into `outDir`
+ * (the demo's own folder: an earlier demo's files there are replaced).
+ */
+export async function labProbeRunner(ep: ProbeEndpoints, outDir: string): Promise<{ input: string; verdict: string }[]> {
+  for (const f of ['measurements.jsonl', 'summary.csv', 'report.json', 'report.html', 'run.json']) rmSync(join(outDir, f), { force: true });
+  const r = await runProbeInLab(ep, outDir, ['--quiet']);
+  if (r.code !== 0) throw new LabError(`the probe failed in the lab (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  const out: { input: string; verdict: string }[] = [];
+  for await (const { record } of readRecords<{ input: string; verdict: string }>(join(outDir, 'measurements.jsonl'))) {
+    out.push({ input: record.input, verdict: record.verdict });
+  }
+  return out;
 }

@@ -1,0 +1,209 @@
+// The control helper's HTTP server (protocol in docs/control.md). It is an open fetcher on the
+// internet, so every input is bounded: request size, batch size, time per measurement, requests
+// per client, and the address policy before every contact.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import pLimit from 'p-limit';
+import { softwareVersion } from '../version.js';
+import type { Guard } from '../net/guard.js';
+import type { CaOption } from '../net/certificate.js';
+import { ControlRequestError } from './errors.js';
+import { measureControl, type ControlMeasureOptions } from './measure.js';
+import type { AddressPolicy } from './policy.js';
+import {
+  CONTROL_BATCH_PATH,
+  CONTROL_PATH,
+  HEALTH_PATH,
+  LIMITS,
+  parseControlBatch,
+  parseControlRequest,
+  type ControlRequest,
+} from './protocol.js';
+import { RateLimiter, type RateOptions } from './ratelimit.js';
+import type { HostResolver } from './resolve.js';
+
+export interface ControlServerOptions {
+  host: string;
+  port: number;
+  policy: AddressPolicy;
+  resolver: HostResolver;
+  /** When set, every request but /health needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Per client IP; default 10/s, burst 50. */
+  rate?: RateOptions;
+  /** Time for one URL's measurement (default 15 s); a batch gets `batchBudgetMs` in all. */
+  budgetMs?: number;
+  batchBudgetMs?: number;
+  /** A further guard (--only-nets), asked after the policy. */
+  guard?: Guard;
+  ca?: CaOption;
+  /** Overrides for the measurement (step timeouts, caps); mostly for tests. */
+  measure?: Partial<Pick<ControlMeasureOptions, 'stepTimeoutMs' | 'bodyCapBytes' | 'hashCapBytes' | 'maxRedirects' | 'maxAddrs'>>;
+}
+
+export interface ControlServer {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  address: AddressInfo;
+  close(): Promise<void>;
+}
+
+export const CONTROL_SERVER_DEFAULTS = {
+  rate: { perSecond: 10, burst: 50 },
+  budgetMs: 15_000,
+  batchBudgetMs: 60_000,
+  batchConcurrency: 8,
+} as const;
+
+/** The policy, then the optional --only-nets guard: both must allow. */
+function combinedGuard(policy: AddressPolicy, extra: Guard | undefined): Guard {
+  if (!extra) return policy;
+  return {
+    cidrs: [...policy.cidrs, ...extra.cidrs],
+    allows: (ip) => policy.allows(ip) && extra.allows(ip),
+    check: (ip, what) => {
+      policy.check(ip, what);
+      extra.check(ip, what);
+    },
+  };
+}
+
+function sameToken(given: string, expected: string): boolean {
+  // Hashing first gives equal lengths, so the comparison time says nothing about the token.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) {
+    return Promise.reject(new ControlRequestError(`request body over ${max} bytes`, 413));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > max) {
+        // Stop reading; the answer goes out and the connection is closed after it.
+        req.off('data', onData);
+        req.pause();
+        reject(new ControlRequestError(`request body over ${max} bytes`, 413));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    throw new ControlRequestError('the body is not valid JSON');
+  }
+}
+
+export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  const limiter = new RateLimiter(options.rate ?? CONTROL_SERVER_DEFAULTS.rate);
+  const guard = combinedGuard(options.policy, options.guard);
+  const budgetMs = options.budgetMs ?? CONTROL_SERVER_DEFAULTS.budgetMs;
+  const batchBudgetMs = options.batchBudgetMs ?? CONTROL_SERVER_DEFAULTS.batchBudgetMs;
+
+  const measure = (request: ControlRequest, deadline: number) =>
+    measureControl(request, {
+      guard,
+      resolver: options.resolver,
+      deadline,
+      ...options.measure,
+      ...(options.ca ? { ca: options.ca } : {}),
+    });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const path = (req.url ?? '/').split('?')[0];
+    // Rate first, so that guessing tokens is throttled too.
+    if (!limiter.take(client)) {
+      send(res, 429, { error: 'too many requests' }, { 'retry-after': String(Math.max(1, limiter.retryAfter(client))) });
+      return;
+    }
+    if (path === HEALTH_PATH) {
+      if (req.method !== 'GET') return send(res, 405, { error: 'use GET' }, { allow: 'GET' });
+      return send(res, 200, { ok: true, version: softwareVersion });
+    }
+    if (path !== CONTROL_PATH && path !== CONTROL_BATCH_PATH) return send(res, 404, { error: 'no such endpoint' });
+    if (options.token !== undefined) {
+      const auth = req.headers.authorization ?? '';
+      const given = auth.startsWith('Bearer ') ? auth.slice(7) : null;
+      if (given === null || !sameToken(given, options.token)) {
+        return send(res, 401, { error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
+      }
+    }
+    if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    const body = parseJson(await readBody(req, LIMITS.maxRequestBytes));
+    if (path === CONTROL_PATH) {
+      const request = parseControlRequest(body);
+      return send(res, 200, await measure(request, performance.now() + budgetMs));
+    }
+    const requests = parseControlBatch(body);
+    // A batch costs one token per URL (one was taken on arrival).
+    if (!limiter.take(client, requests.length - 1)) {
+      return send(res, 429, { error: 'too many requests' }, { 'retry-after': String(Math.max(1, limiter.retryAfter(client, requests.length - 1))) });
+    }
+    const batchDeadline = performance.now() + batchBudgetMs;
+    const limit = pLimit(CONTROL_SERVER_DEFAULTS.batchConcurrency);
+    const responses = await Promise.all(
+      requests.map((r) => limit(() => measure(r, Math.min(batchDeadline, performance.now() + budgetMs)))),
+    );
+    send(res, 200, { responses });
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof ControlRequestError) {
+        if (err.status === 413) res.once('finish', () => req.socket.destroy());
+        send(res, err.status, { error: err.message }, err.status === 413 ? { connection: 'close' } : {});
+        return;
+      }
+      send(res, 500, { error: 'internal error' });
+      console.error(`control: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  });
+  // Slow clients must not hold connections open: headers within 10 s, the whole request in 15 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${hostPart}:${address.port}`,
+    address,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

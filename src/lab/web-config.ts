@@ -1,0 +1,120 @@
+// nginx configs for the world's websites and the ISP's blockpage server, and their pages.
+import { ADDR, NEUTRAL_NAME } from './topology.js';
+import type { CertPair } from './certs.js';
+import type { Scenario } from './scenarios.js';
+
+export const BLOCKPAGE_TITLE = 'Μή Επιτρεπτή Πρόσβαση';
+/** Vodafone's 2014 proxy redirect, verbatim (greece.md). */
+export const VODAFONE_LOCATION = 'http://1.2.3.50/ups/no_access_gambling.htm';
+/** Where the lab's URL-path redirects point: a page on the ISP's own blockpage server. */
+export const PATH_REDIRECT_LOCATION = `http://${ADDR.blockpage}/ups/no_access_gambling.htm`;
+
+/** OTE-style blockpage (title, heading and the regulator's strings from greece.md). */
+export function blockpageHtml(): string {
+  return `<!DOCTYPE html>
+<html lang="el"><head><meta charset="utf-8"><title>${BLOCKPAGE_TITLE}</title></head>
+<body>
+<h1>ΜΗ ΕΠΙΤΡΕΠΤΗ ΠΡΟΣΒΑΣΗ</h1>
+<p>Δεν επιτρέπεται η πρόσβαση σε αυτή τη σελίδα: ο ιστότοπος περιλαμβάνεται στον κατάλογο της
+Επιτροπής Εποπτείας και Ελέγχου Παιγνίων για μη αδειοδοτημένες υπηρεσίες τυχερών παιγνίων.</p>
+<p><a href="https://www.gamingcommission.gov.gr/index.php/forbidden-access-black-list">gamingcommission.gov.gr/index.php/forbidden-access-black-list</a></p>
+</body></html>
+`;
+}
+
+/** A site's own page: distinct per host so bodies and titles can be compared with the control's. */
+export function siteHtml(s: Pick<Scenario, 'host' | 'host_unicode' | 'category_code'>): string {
+  const what = s.category_code === 'GMB' ? 'Online casino, sports betting and poker' : 'News, culture and more';
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>${s.host_unicode}</title></head>
+<body><h1>${s.host_unicode}</h1><p>${what}. Welcome to ${s.host_unicode}, served from the lab's world.</p>
+${'<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\n'.repeat(8)}</body></html>
+`;
+}
+
+export function neutralHtml(): string {
+  return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${NEUTRAL_NAME}</title></head><body><p>An innocuous site.</p></body></html>\n`;
+}
+
+function common(name: string, state: string): string {
+  return `user root;
+worker_processes 1;
+pid ${state}/run/nginx-${name}.pid;
+error_log ${state}/logs/nginx-${name}.error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${state}/tmp/nginx-${name}/body;
+  proxy_temp_path ${state}/tmp/nginx-${name}/proxy;
+  fastcgi_temp_path ${state}/tmp/nginx-${name}/fastcgi;
+  uwsgi_temp_path ${state}/tmp/nginx-${name}/uwsgi;
+  scgi_temp_path ${state}/tmp/nginx-${name}/scgi;
+  server_names_hash_bucket_size 128;
+  types { text/html html; }
+  default_type text/html;
+  charset utf-8;
+  ssl_protocols TLSv1.2 TLSv1.3;
+`;
+}
+
+function tls(pair: CertPair): string {
+  return `    ssl_certificate ${pair.cert};\n    ssl_certificate_key ${pair.key};\n`;
+}
+
+export interface WorldWebInput {
+  state: string;
+  scenarios: readonly Scenario[];
+  certs: ReadonlyMap<string, CertPair>;
+  defaultCert: CertPair;
+  /** Per host: the directory holding its index.html. */
+  roots: ReadonlyMap<string, string>;
+}
+
+/** The websites abroad: one server block per host and address, plus a default server per address
+ * (an innocuous name on a site's IP gets an ordinary 404 with a certificate for another name). */
+export function worldNginx(w: WorldWebInput): string {
+  let out = common('world', w.state);
+  const served = w.scenarios.filter((s) => s.siteIp && (s.world === 'site' || s.world === 'https_redirect'));
+  const ips = new Set<string>([ADDR.neutral]);
+  for (const s of served) {
+    ips.add(s.siteIp as string);
+    if (s.cdnIp) ips.add(s.cdnIp);
+  }
+  for (const ip of ips) {
+    const neutral = ip === ADDR.neutral;
+    const cert = neutral ? (w.certs.get(NEUTRAL_NAME) as CertPair) : w.defaultCert;
+    const root = neutral ? w.roots.get(NEUTRAL_NAME) : undefined;
+    out += `  server {
+    listen ${ip}:80 default_server;
+    listen ${ip}:443 ssl default_server;
+    server_name ${neutral ? NEUTRAL_NAME : '_'};
+${tls(cert)}`;
+    out += root
+      ? `    root ${root};\n    location / { try_files /index.html =404; }\n  }\n`
+      : `    location / { return 404; }\n  }\n`;
+  }
+  for (const s of served) {
+    const pair = w.certs.get(s.host) as CertPair;
+    const root = w.roots.get(s.host) as string;
+    for (const ip of [s.siteIp as string, ...(s.cdnIp ? [s.cdnIp] : [])]) {
+      const page = `    root ${root};\n    location / { try_files /index.html =404; }\n`;
+      out += `  server {\n    listen ${ip}:80;\n    server_name ${s.host};\n`;
+      out += s.world === 'https_redirect' ? '    return 301 https://$host$request_uri;\n  }\n' : `${page}  }\n`;
+      out += `  server {\n    listen ${ip}:443 ssl;\n    server_name ${s.host};\n${tls(pair)}${page}  }\n`;
+    }
+  }
+  return `${out}}\n`;
+}
+
+/** The ISP's blockpage server: the same page for every path, on HTTP and HTTPS (self-signed). */
+export function ispNginx(state: string, root: string, cert: CertPair): string {
+  return `${common('isp', state)}  server {
+    listen ${ADDR.blockpage}:80 default_server;
+    listen ${ADDR.blockpage}:443 ssl default_server;
+    server_name _;
+${tls(cert)}    root ${root};
+    location / { try_files /blockpage.html =404; }
+  }
+}
+`;
+}

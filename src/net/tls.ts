@@ -1,0 +1,144 @@
+// TLS handshake step (OONI df-006-tlshandshake). The SNI is always chosen by the caller: the swap
+// test sends a real name to a neutral IP and an innocuous name to the real IP. The handshake is
+// completed whatever the certificate, and the certificate judged afterwards.
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
+import type { TcpConnect, TlsHandshake } from '../observations.js';
+import { classifyError } from './failure.js';
+import { PeerClosedError, StepTimeoutError } from './errors.js';
+import { summarizeCertificate, trustStore, validForName, type CaOption } from './certificate.js';
+import { endpoint, secondsSince, type StepOptions } from './step.js';
+import { tcpConnect } from './tcp.js';
+
+export interface TlsOptions extends StepOptions {
+  /** Extra trusted CAs, added to Node's store (a lab's own CA). */
+  ca?: CaOption;
+  /** ALPN offer; HTTP/1.1 only by default because the socket may be handed to an HTTP/1.1 client. */
+  alpn?: string[];
+}
+
+export interface TlsResult {
+  obs: TlsHandshake;
+  /** The secured socket on success (caller closes it), else null. */
+  socket: tls.TLSSocket | null;
+  /** The TCP step, when this call opened the connection itself. */
+  tcp?: TcpConnect;
+}
+
+type Target = net.Socket | { ip: string; port: number };
+
+export async function tlsHandshake(target: Target, serverName: string, opts: TlsOptions): Promise<TlsResult> {
+  const began = performance.now();
+  const t0 = secondsSince(opts.startedAt);
+  let socket: net.Socket;
+  let tcp: TcpConnect | undefined;
+  let address: string;
+  if (target instanceof net.Socket) {
+    const ip = target.remoteAddress;
+    const port = target.remotePort;
+    if (ip === undefined || port === undefined) throw new TypeError('tlsHandshake needs a connected socket');
+    // Connected elsewhere, but the handshake sends packets too: ask the guard all the same.
+    opts.guard.check(ip, `tls handshake ${port}`);
+    socket = target;
+    address = endpoint(ip, port);
+  } else {
+    address = endpoint(target.ip, target.port);
+    const connected = await tcpConnect(target.ip, target.port, opts);
+    tcp = connected.obs;
+    if (connected.socket === null) {
+      return { obs: failed(address, serverName, t0, opts, connected.obs.status.failure), socket: null, tcp };
+    }
+    socket = connected.socket;
+  }
+  const remaining = Math.max(0, opts.timeoutMs - (performance.now() - began));
+  const outcome = await handshake(socket, serverName, remaining, opts);
+  if (outcome.socket === null) {
+    socket.destroy();
+    return { obs: failed(address, serverName, t0, opts, classifyError(outcome.error)), socket: null, ...(tcp ? { tcp } : {}) };
+  }
+  const secured = outcome.socket;
+  const cert = secured.getPeerCertificate(false);
+  const authError = secured.authorizationError as unknown as Error | string | null | undefined;
+  const verifyError = secured.authorized ? null : authError ? String(authError) : 'UNKNOWN';
+  const obs: TlsHandshake = {
+    address,
+    server_name: serverName,
+    t0,
+    t: secondsSince(opts.startedAt),
+    failure: null,
+    tls_version: secured.getProtocol() ?? null,
+    negotiated_protocol: secured.alpnProtocol || null,
+    trusted: secured.authorized,
+    valid_for_name: validForName(serverName, cert),
+    verify_error: verifyError,
+    peer_certificate: summarizeCertificate(cert),
+    tags: [...opts.tags],
+  };
+  return { obs, socket: secured, ...(tcp ? { tcp } : {}) };
+}
+
+function failed(address: string, serverName: string, t0: number, opts: StepOptions, failure: string | null): TlsHandshake {
+  return {
+    address,
+    server_name: serverName,
+    t0,
+    t: secondsSince(opts.startedAt),
+    failure,
+    tls_version: null,
+    negotiated_protocol: null,
+    trusted: false,
+    valid_for_name: false,
+    verify_error: null,
+    peer_certificate: null,
+    tags: [...opts.tags],
+  };
+}
+
+function handshake(
+  socket: net.Socket,
+  serverName: string,
+  timeoutMs: number,
+  opts: TlsOptions,
+): Promise<{ socket: tls.TLSSocket; error: null } | { socket: null; error: unknown }> {
+  return new Promise((resolve) => {
+    const secured = tls.connect({
+      socket,
+      // An IP literal means no SNI at all (RFC 6066 forbids IPs there); an empty name sends none.
+      servername: net.isIP(serverName) === 0 ? serverName : '',
+      rejectUnauthorized: false,
+      // Node's default would fold a name mismatch into `authorized`; we judge the name separately.
+      checkServerIdentity: () => undefined,
+      ca: trustStore(opts.ca),
+      ALPNProtocols: opts.alpn ?? ['http/1.1'],
+    });
+    let done = false;
+    const timer = setTimeout(() => {
+      finish(new StepTimeoutError(`tls handshake with ${serverName} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    function finish(error: unknown): void {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      secured.off('secureConnect', onSecure);
+      secured.off('error', finish);
+      secured.off('close', onClose);
+      secured.on('error', () => undefined);
+      if (error === null) {
+        resolve({ socket: secured, error: null });
+      } else {
+        secured.destroy();
+        resolve({ socket: null, error });
+      }
+    }
+    function onSecure(): void {
+      finish(null);
+    }
+    function onClose(): void {
+      finish(new PeerClosedError('connection closed during the TLS handshake'));
+    }
+    secured.once('secureConnect', onSecure);
+    secured.once('error', finish);
+    secured.once('close', onClose);
+  });
+}
