@@ -15,6 +15,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY lists ./lists
+COPY data ./data
 RUN mkdir /reports && chown node:node /reports
 USER node
 VOLUME ["/reports"]

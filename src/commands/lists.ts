@@ -3,10 +3,12 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ListError, UsageError } from '../errors.js';
+import { registerListsUpdate } from '../lists/update.js';
 import { formatProblem, formatSummary, importEeep, loadLists, summarise, type ImportResult } from '../lists/index.js';
 
 export function registerLists(program: Command): void {
   const lists = program.command('lists').description('validate, import and update site lists');
+  registerListsUpdate(lists);
 
   lists
     .command('check')

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { ADDR, CONTROL_PORT, NS, ONLY_NETS } from './topology.js';
-import { fromSources, repoRoot } from './paths.js';
+import { files, fromSources, repoRoot } from './paths.js';
 import { run } from './shell.js';
 import { startInNs, type TrackedProcess } from './processes.js';
 
@@ -20,7 +20,8 @@ export function cliCommand(): string[] {
 }
 
 export function controlArgs(): string[] {
-  return ['control', '--listen', `${ADDR.control}:${CONTROL_PORT}`, '--allow-nets', ONLY_NETS];
+  // Abroad the helper trusts the public CAs; in the lab the sites' certificates come from the lab CA.
+  return ['control', '--listen', `${ADDR.control}:${CONTROL_PORT}`, '--allow-nets', ONLY_NETS, '--only-nets', ONLY_NETS, '--ca', files.caCert()];
 }
 
 export async function cliHasControl(): Promise<boolean> {

@@ -162,7 +162,7 @@ async function waitReady(procs: readonly TrackedProcess[], readyFiles: readonly 
 
 /** Calibrates reply times from the client (median of LATENCY_SAMPLES per resolver, connection
  * setup excluded): configured delays plus the lab's own path and process overhead. */
-async function calibrateLatency(ca: string, foreign: readonly { spec: string; ms: number }[]): Promise<LabEndpoints['latency']> {
+async function calibrateLatency(ca: string, foreign: readonly { spec: string; ms: number }[], intercept: boolean): Promise<LabEndpoints['latency']> {
   const ispSpec = `udp://${ADDR.ispResolver}:53`;
   const probe = new URL(`./services/latency-probe${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   const specs = [ispSpec, ...foreign.map((f) => f.spec)];
@@ -174,7 +174,8 @@ async function calibrateLatency(ca: string, foreign: readonly { spec: string; ms
   return {
     isp_ms: isp,
     foreign_ms: foreignMs,
-    expected_penalty: Math.round((median(Object.values(foreignMs)) / isp) * 100) / 100,
+    // Under interception port-53 "foreign" resolvers are answered by the ISP: only DoH escapes.
+    expected_penalty: Math.round((median(foreign.filter((f) => !intercept || f.spec.startsWith('https:')).map((f) => foreignMs[f.spec] ?? 0)) / isp) * 100) / 100,
     delay_ms: { isp: DELAY_MS.isp, ...Object.fromEntries(foreign.map((f) => [f.spec, f.ms])) },
     samples: LATENCY_SAMPLES,
   };
@@ -189,6 +190,7 @@ export function foreignSpecs(): { spec: string; ms: number }[] {
     { spec: `tcp://${ADDR.truthResolver}:53`, ms: DELAY_MS.truth },
     { spec: `udp://${ADDR.slowResolver}:53`, ms: DELAY_MS.slow },
     { spec: `tcp://${ADDR.slowResolver}:53`, ms: DELAY_MS.slow },
+    { spec: `https://${ADDR.slowResolver}/dns-query`, ms: DELAY_MS.slow },
   ];
 }
 
@@ -236,7 +238,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabEndpoints> {
     const controlStart = startControl();
     await waitReady(procs, [services.isp.readyFile, services.world.readyFile], 15_000);
     const foreign = foreignSpecs();
-    const [control, latency] = await Promise.all([controlStart, calibrateLatency(certs.ca.cert, foreign)]);
+    const [control, latency] = await Promise.all([controlStart, calibrateLatency(certs.ca.cert, foreign, !!opts.intercept)]);
 
     writeFileSync(files.list(), listCsv(scenarios, new Date().toISOString().slice(0, 10)));
     writeFileSync(files.groundTruth(), `${JSON.stringify(scenarios.map(groundTruth), null, 2)}\n`);

@@ -1,7 +1,7 @@
 // A run: every entry of the lists measured concurrently, judged, and streamed to the sinks as soon
 // as it is done. Ctrl-C (an aborted signal) stops new entries, lets those under way finish, and
 // still writes the summaries of what was measured.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { analyze } from '../analysis/analyze.js';
@@ -16,6 +16,7 @@ import { RunSummary } from '../report/summary.js';
 import { softwareName, softwareVersion } from '../version.js';
 import { hasGlobalIpv6 } from './ipv6.js';
 import { blockpageMemory } from './blockpages.js';
+import { calibrate } from './latency.js';
 import { perIpLimiter } from './limits.js';
 import { emptyKeys, measureTarget, type ProbeEnv } from './measure.js';
 import type { MeasurementRecord, ResolverInfo } from './record.js';
@@ -136,6 +137,15 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     ipv6,
   };
 
+  // Idle-line round trips before the bulk of the run (kept across a resume) and after it.
+  const latencyPath = join(opts.out, 'latency.json');
+  const calibration = { guard: opts.guard, timeoutMs: env.dnsTimeoutMs, rounds: 11, name: opts.innocuousName };
+  const idle: Record<string, Record<string, number[]>> = existsSync(latencyPath) ? JSON.parse(readFileSync(latencyPath, 'utf8')) : {};
+  if (!idle.idle_before && !opts.signal?.aborted) {
+    idle.idle_before = await calibrate([isp, ...foreign], calibration);
+    writeFileSync(latencyPath, `${JSON.stringify(idle)}\n`);
+  }
+
   const jsonl = new JsonlSink(jsonlPath);
   const limit = pLimit(opts.concurrency);
   const todo = entries.filter((e) => !measured.has(entryKey(e)));
@@ -200,10 +210,16 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   }
   if (fatal) throw fatal;
   const complete = measured.size + done >= entries.length;
+  if (complete && !opts.signal?.aborted) {
+    idle.idle_after = await calibrate([isp, ...foreign], calibration);
+    writeFileSync(latencyPath, `${JSON.stringify(idle)}\n`);
+  }
 
   // Summaries are rebuilt from the JSONL, streaming: the same code after a run, a Ctrl-C or a resume.
   const csv = new CsvSummarySink(join(opts.out, 'summary.csv'));
   const summary = new RunSummary(resolvers);
+  if (idle.idle_before) summary.setCalibration('idle_before', idle.idle_before);
+  if (idle.idle_after) summary.setCalibration('idle_after', idle.idle_after);
   try {
     for await (const { record } of readRecords<MeasurementRecord>(jsonlPath)) {
       csv.write(record);

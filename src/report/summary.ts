@@ -2,6 +2,7 @@
 // only counters and each resolver's round-trip times (8 bytes a query) for medians.
 import type { Verdict } from '../analysis/types.js';
 import type { DnsQuery } from '../observations.js';
+import { resolverKey } from '../probe/latency.js';
 import type { MeasurementRecord, ResolverInfo } from '../probe/record.js';
 
 const VERDICTS: Verdict[] = ['ok', 'dns', 'ip', 'dpi', 'url', 'down', 'inconclusive'];
@@ -57,9 +58,11 @@ export class RunSummary {
   readonly interception: InterceptionEvidence[] = [];
   entries = 0;
 
+  private readonly calibration: Record<string, Record<string, number[]>> = {};
+
   constructor(readonly resolvers: ResolverInfo[]) {
     for (const r of resolvers) {
-      this.stats.set(r.address, { ...r, queries: 0, failures: 0, rtt_ms: { median: null, p95: null }, intercepted_answers: 0, rtts: [] });
+      this.stats.set(resolverKey(r.transport, r.address), { ...r, queries: 0, failures: 0, rtt_ms: { median: null, p95: null }, intercepted_answers: 0, rtts: [] });
     }
   }
 
@@ -72,7 +75,7 @@ export class RunSummary {
     }
     const first = record.test_keys.queries.filter((q) => q.reply_index === 0 && !q.tags.includes('retry'));
     for (const q of first) {
-      const s = this.stats.get(q.resolver_address);
+      const s = this.stats.get(resolverKey(q.engine, q.resolver_address));
       if (!s) continue;
       s.queries++;
       if (q.rcode === null) s.failures++;
@@ -96,7 +99,7 @@ export class RunSummary {
     for (const q of a) {
       if (!q.tags.includes('foreign') || q.engine === 'doh' || (q.rcode === null && q.failure !== null && isp.rcode !== null)) continue;
       if (replySays(q) === ispSays) {
-        const s = this.stats.get(q.resolver_address);
+        const s = this.stats.get(resolverKey(q.engine, q.resolver_address));
         if (s) s.intercepted_answers++;
         if (this.interception.length < 20) {
           this.interception.push({ input: record.input, resolver: q.resolver_address, says: ispSays, isp_says: ispSays, doh_says: dohSays });
@@ -112,42 +115,62 @@ export class RunSummary {
     });
   }
 
-  /** Resolvers judged intercepted: most of their differing answers repeat the ISP's. */
-  interceptedResolvers(): string[] {
-    return [...this.stats.values()].filter((s) => s.role === 'foreign' && s.intercepted_answers >= 2).map((s) => s.address);
+  /** Resolvers judged intercepted: their answers repeat the ISP's lies where DoH does not. */
+  interceptedResolvers(): ResolverStats[] {
+    return [...this.stats.values()].filter((s) => s.role === 'foreign' && s.intercepted_answers >= 2);
+  }
+
+  /** Round trips measured on an idle line (see src/probe/latency.ts), per resolver key. */
+  setCalibration(phase: 'idle_before' | 'idle_after', samples: Record<string, number[]>): void {
+    this.calibration[phase] = samples;
   }
 
   /**
-   * Median RTT of the answers of foreign resolvers really abroad (not intercepted) over the ISP
-   * resolver's median: what a user pays in latency to escape the ISP's resolver.
+   * What a user pays in latency to escape the ISP's resolver: the median over the foreign resolvers
+   * really abroad (not intercepted) of each one's median round trip, over the ISP resolver's median.
    */
-  latencyPenalty(): { value: number | null; isp_median_ms: number | null; foreign_median_ms: number | null; excluded: string[] } {
-    const excluded = this.interceptedResolvers();
-    const isp: number[] = [];
+  private penalty(rtts: (key: string) => number[]): { penalty: number | null; isp_median_ms: number | null; foreign_median_ms: number | null } {
+    const excluded = new Set(this.interceptedResolvers().map((s) => resolverKey(s.transport, s.address)));
+    let isp: number | null = null;
     const foreign: number[] = [];
-    for (const s of this.stats.values()) {
-      if (s.role === 'isp') isp.push(...s.rtts);
-      else if (!excluded.includes(s.address)) foreign.push(...s.rtts);
+    for (const [key, s] of this.stats) {
+      const m = median(rtts(key));
+      if (m === null) continue;
+      if (s.role === 'isp') isp = m;
+      else if (!excluded.has(key)) foreign.push(m);
     }
-    const im = median(isp);
     const fm = median(foreign);
-    return { value: im && fm ? round(fm / im) : null, isp_median_ms: round(im), foreign_median_ms: round(fm), excluded };
+    return { penalty: isp && fm ? round(fm / isp) : null, isp_median_ms: round(isp), foreign_median_ms: round(fm) };
+  }
+
+  latency(): Record<string, unknown> & { penalty: number | null } {
+    const phases: Record<string, unknown> = {};
+    for (const [phase, samples] of Object.entries(this.calibration)) phases[phase] = this.penalty((k) => samples[k] ?? []);
+    const underLoad = this.penalty((k) => this.stats.get(k)?.rtts ?? []);
+    const before = phases.idle_before as { penalty: number | null } | undefined;
+    return {
+      penalty: before?.penalty ?? underLoad.penalty,
+      measured_on: before?.penalty != null ? 'idle_before' : 'under_load',
+      ...phases,
+      under_load: underLoad,
+      excluded_intercepted: this.interceptedResolvers().map((s) => s.spec),
+    };
   }
 
   toJSON(meta: Record<string, unknown>): Record<string, unknown> {
     const intercepted = this.interceptedResolvers();
-    const latency = this.latencyPenalty();
+    const { penalty, ...latency } = this.latency();
     return {
       ...meta,
       entries: this.entries,
       counts: this.counts,
       kinds: this.kinds,
       resolvers: this.resolverStats(),
-      latency_penalty: latency.value,
-      latency: { isp_median_ms: latency.isp_median_ms, foreign_median_ms: latency.foreign_median_ms, excluded_intercepted: latency.excluded },
+      latency_penalty: penalty,
+      latency,
       dns_interception: {
         detected: intercepted.length > 0,
-        resolvers: intercepted,
+        resolvers: intercepted.map((s) => s.spec),
         evidence: this.interception,
       },
     };

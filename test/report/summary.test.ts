@@ -34,14 +34,24 @@ describe('RunSummary', () => {
     expect(json.latency_penalty).toBeCloseTo(21 / 2, 0);
   });
 
+  it('takes the penalty from idle-line calibration when there is one', () => {
+    const s = new RunSummary(resolvers);
+    s.add(record('e', [q(ISP, 'udp', 50, 'isp', '1.1.1.1'), q(UDP, 'udp', 60, 'foreign', '1.1.1.1'), q(DOH, 'doh', 60, 'foreign', '1.1.1.1')], 'ok'));
+    s.setCalibration('idle_before', { [`udp|${ISP}`]: [2, 2, 3], [`udp|${UDP}`]: [20, 21, 19], [`doh|${DOH}`]: [60, 61, 59] });
+    const json = s.toJSON({}) as { latency_penalty: number; latency: { measured_on: string; under_load: { penalty: number } } };
+    expect(json.latency.measured_on).toBe('idle_before');
+    expect(json.latency_penalty).toBe(20); // median(20, 60) / 2
+    expect(json.latency.under_load.penalty).toBeCloseTo(1.2, 1);
+  });
+
   it('detects port-53 interception: a UDP "foreign" answer repeating the ISP lie DoH does not tell', () => {
     const s = new RunSummary(resolvers);
     for (let i = 0; i < 3; i++) s.add(record(`b${i}`, [q(ISP, 'udp', 1, 'isp', null), q(UDP, 'udp', 1, 'foreign', null), q(DOH, 'doh', 20, 'foreign', '198.18.16.1')]));
     const json = s.toJSON({}) as { dns_interception: { detected: boolean; resolvers: string[]; evidence: unknown[] }; latency: { excluded_intercepted: string[] } };
     expect(json.dns_interception.detected).toBe(true);
-    expect(json.dns_interception.resolvers).toEqual([UDP]);
+    expect(json.dns_interception.resolvers).toEqual([`udp://${UDP}`]);
     expect(json.dns_interception.evidence.length).toBe(3);
-    expect(json.latency.excluded_intercepted).toEqual([UDP]);
+    expect(json.latency.excluded_intercepted).toEqual([`udp://${UDP}`]);
   });
 
   it('does not call agreement with the truth interception', () => {

@@ -1,0 +1,35 @@
+// The latency penalty is measured on an idle line, before the bulk of the run and again after it:
+// during the run the probe's own traffic fills the uplink (and the event loop) and inflates every
+// round trip. Each resolver in turn, one query at a time.
+import { query, resolverAddress, type ResolverSpec } from '../dns/index.js';
+import type { Guard } from '../net/guard.js';
+
+export interface CalibrationOptions {
+  guard: Guard;
+  timeoutMs: number;
+  /** Queries per resolver. */
+  rounds: number;
+  /** A name every resolver can answer quickly (the swap test's innocuous name). */
+  name: string;
+}
+
+/** The key RunSummary files a resolver's round trips under: transport and address. */
+export function resolverKey(transport: string, address: string): string {
+  return `${transport}|${address}`;
+}
+
+/** Round-trip times (ms) of answered queries, per resolver key. */
+export async function calibrate(specs: ResolverSpec[], o: CalibrationOptions): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const spec of specs) {
+    const rtts: number[] = [];
+    for (let i = 0; i < o.rounds; i++) {
+      const startedAt = performance.now();
+      const replies = await query(spec, o.name, 'A', { guard: o.guard, timeoutMs: o.timeoutMs, startedAt, tags: [], lateWindowMs: 0 });
+      const first = replies.find((q) => q.reply_index === 0 && q.rcode !== null);
+      if (first) rtts.push((first.t - first.t0) * 1000);
+    }
+    out[resolverKey(spec.transport, resolverAddress(spec))] = rtts;
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+// The workflows are checked against SchemaStore's GitHub workflow schema (as bundled by
+// @action-validator/core) and against our own rules: SHA-pinned actions, least permissions, timeouts.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const { validateWorkflow } = require('@action-validator/core') as typeof import('@action-validator/core');
+
+const read = (name: string) => readFileSync(new URL(`../../.github/workflows/${name}`, import.meta.url), 'utf8');
+const ci = read('ci.yml');
+const probe = read('probe.yml');
+
+/** `job name → its text`, from the two-space-indented keys under `jobs:`. */
+function jobs(text: string): Map<string, string> {
+  const body = text.slice(text.indexOf('\njobs:\n') + 7);
+  const out = new Map<string, string>();
+  for (const part of body.split(/\n(?=  [a-z][\w-]*:\n)/)) {
+    const name = /^  ([a-z][\w-]*):/.exec(part)?.[1];
+    if (name !== undefined) out.set(name, part);
+  }
+  return out;
+}
+
+describe('workflow files', () => {
+  it('validate against the GitHub workflow schema', () => {
+    for (const text of [ci, probe]) expect(validateWorkflow(text).errors).toEqual([]);
+  });
+
+  it('the validator does reject a broken workflow', () => {
+    const broken = ci.replace('    runs-on: ubuntu-24.04\n', '').replace('timeout-minutes: 30', 'timeout-minutes: soon');
+    expect(validateWorkflow(broken).errors.length).toBeGreaterThan(0);
+  });
+
+  it('pin every action by a full commit SHA with its tag in a comment', () => {
+    for (const text of [ci, probe]) {
+      const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)];
+      expect(uses.length).toBeGreaterThan(1);
+      for (const [, ref, rest] of uses) {
+        expect(ref, ref).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+        expect(rest, ref).toMatch(/# v\d+\.\d+\.\d+/);
+      }
+    }
+  });
+
+  it('grant contents: read at the top and write only to the job that commits', () => {
+    for (const text of [ci, probe]) expect(text).toMatch(/^permissions:\n  contents: read\n/m);
+    expect(ci).not.toContain('write');
+    const writers = [...jobs(probe)].filter(([, t]) => /contents: write/.test(t)).map(([n]) => n);
+    expect(writers).toEqual(['publish-summary']);
+    expect(jobs(probe).get('publish-summary')).toContain('git push');
+  });
+
+  it('give every job a timeout', () => {
+    for (const text of [ci, probe]) {
+      const all = jobs(text);
+      expect(all.size).toBeGreaterThan(0);
+      for (const [name, t] of all) expect(t, name).toMatch(/\n    timeout-minutes: \d+\n/);
+    }
+  });
+
+  it('ci runs the README test command on push and pull request', () => {
+    expect(ci).toMatch(/^on:\n  push:\n  pull_request:\n/m);
+    expect(ci).toContain('run: npm ci');
+    expect(ci).toMatch(/run: .*npm test$/m);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain('npm ci && npm test');
+  });
+
+  it('probe runs on a schedule and by hand, on the self-hosted Greek runner, with --accept, and keeps the report', () => {
+    expect(probe).toMatch(/^  schedule:\n    - cron: '[^']+'/m);
+    expect(probe).toContain('  workflow_dispatch:');
+    const job = jobs(probe).get('probe') ?? '';
+    expect(job).toContain('runs-on: [self-hosted, censorprobe-gr]');
+    expect(job).toMatch(/censorprobe run --accept /);
+    expect(job).toMatch(/upload-artifact@[0-9a-f]{40}[^\n]*\n(?:.*\n)*?\s+retention-days: \d+/);
+  });
+});
