@@ -7,6 +7,7 @@ import { registerLists } from './commands/lists.js';
 import { registerLab } from './commands/lab.js';
 import { registerRun } from './commands/run.js';
 import { registerControl } from './commands/control.js';
+import { registerExport, registerReport } from './commands/report.js';
 import { labProbeRunner } from './lab/probe-run.js';
 
 const program = new Command('censorprobe')
@@ -19,6 +20,8 @@ const program = new Command('censorprobe')
 registerLists(program);
 registerRun(program);
 registerControl(program);
+registerReport(program);
+registerExport(program);
 registerLab(program, { runProbe: labProbeRunner });
 
 function debugWanted(): boolean {

@@ -107,7 +107,7 @@ export function registerRun(program: Command): void {
           const already = result.resumed > 0 ? ` (${result.resumed} measured before)` : '';
           console.log(`measured ${result.measured + result.resumed} of ${result.total} entries${already}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
           if (result.skipped_invalid > 0) console.log(`skipped ${result.skipped_invalid} invalid list row(s)`);
-          console.log(`reports in ${result.out}/ (measurements.jsonl, summary.csv, report.json)`);
+          console.log(`reports in ${result.out}/ (measurements.jsonl, summary.csv, report.json, report.html)`);
         }
         if (!result.complete) {
           console.error(`censorprobe: the run was interrupted; what was measured is saved. Finish it with: censorprobe run --resume ${result.out}`);

@@ -238,7 +238,9 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabEndpoints> {
     const controlStart = startControl();
     await waitReady(procs, [services.isp.readyFile, services.world.readyFile], 15_000);
     const foreign = foreignSpecs();
-    const [control, latency] = await Promise.all([controlStart, calibrateLatency(certs.ca.cert, foreign, !!opts.intercept)]);
+    // Calibrate on a quiet machine: not while the control helper's process is still starting.
+    const control = await controlStart;
+    const latency = await calibrateLatency(certs.ca.cert, foreign, !!opts.intercept);
 
     writeFileSync(files.list(), listCsv(scenarios, new Date().toISOString().slice(0, 10)));
     writeFileSync(files.groundTruth(), `${JSON.stringify(scenarios.map(groundTruth), null, 2)}\n`);

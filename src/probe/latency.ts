@@ -18,18 +18,19 @@ export function resolverKey(transport: string, address: string): string {
   return `${transport}|${address}`;
 }
 
-/** Round-trip times (ms) of answered queries, per resolver key. */
+/**
+ * Round-trip times (ms) of answered queries, per resolver key. Rounds are interleaved (each
+ * resolver once per round) so that a burst of load on the machine hits all resolvers alike.
+ */
 export async function calibrate(specs: ResolverSpec[], o: CalibrationOptions): Promise<Record<string, number[]>> {
-  const out: Record<string, number[]> = {};
-  for (const spec of specs) {
-    const rtts: number[] = [];
-    for (let i = 0; i < o.rounds; i++) {
+  const out: Record<string, number[]> = Object.fromEntries(specs.map((s) => [resolverKey(s.transport, resolverAddress(s)), []]));
+  for (let i = 0; i < o.rounds; i++) {
+    for (const spec of specs) {
       const startedAt = performance.now();
       const replies = await query(spec, o.name, 'A', { guard: o.guard, timeoutMs: o.timeoutMs, startedAt, tags: [], lateWindowMs: 0 });
       const first = replies.find((q) => q.reply_index === 0 && q.rcode !== null);
-      if (first) rtts.push((first.t - first.t0) * 1000);
+      if (first) out[resolverKey(spec.transport, resolverAddress(spec))]!.push((first.t - first.t0) * 1000);
     }
-    out[resolverKey(spec.transport, resolverAddress(spec))] = rtts;
   }
   return out;
 }

@@ -21,8 +21,10 @@ export interface ProbeEnv {
   isp: ResolverSpec;
   foreign: ResolverSpec[];
   control: { url: string; token?: string } | null;
-  /** Per-step timeout for TCP, TLS and HTTP. */
+  /** Timeout of an HTTP exchange (slow sites take seconds). */
   timeoutMs: number;
+  /** Timeout of a TCP connect or TLS handshake, derived from the line's round trip. */
+  connectTimeoutMs: number;
   dnsTimeoutMs: number;
   controlTimeoutMs: number;
   /** UDP: how long to keep listening for further replies. */
@@ -54,13 +56,13 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
   /** TCP, then TLS for https, then one GET over the very socket measured. True when it reacted. */
   async function chain(ip: string, port: number, scheme: Scheme, host: string, path: string, tags: StepTag[]): Promise<boolean> {
     return env.perIp(ip, async () => {
-      const tcp = await tcpConnect(ip, port, opts(tags));
+      const tcp = await tcpConnect(ip, port, opts(tags, env.connectTimeoutMs));
       keys.tcp_connect.push(tcp.obs);
       if (!tcp.socket) return true;
       let socket = tcp.socket;
       try {
         if (scheme === 'https') {
-          const tls = await tlsHandshake(socket, host, opts(tags));
+          const tls = await tlsHandshake(socket, host, opts(tags, env.connectTimeoutMs));
           keys.tls_handshakes.push(tls.obs);
           if (!tls.socket) return isReaction(tls.obs.failure);
           socket = tls.socket;
@@ -91,18 +93,21 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
   const ispAddrs = answerAddrs(isp);
   const allAddrs = () => [...new Set([...truth, ...ispAddrs])].filter((ip) => !isBogon(ip) && env.guard.allows(ip));
 
-  let controlAsked = false;
-  const ask = async () => {
-    if (controlAsked || !env.control) return;
-    controlAsked = true;
-    const res = await askControl(env.control.url, { url: target.url, addrs: allAddrs() }, {
+  // The control is asked as soon as something fails, while the local retries go on.
+  let controlAsk: Promise<void> | null = null;
+  const ask = () => {
+    if (!env.control) return Promise.resolve();
+    const control = env.control;
+    controlAsk ??= askControl(control.url, { url: target.url, addrs: allAddrs() }, {
       guard: env.guard,
       timeoutMs: env.controlTimeoutMs,
-      ...(env.control.token ? { token: env.control.token } : {}),
+      ...(control.token ? { token: control.token } : {}),
       ...(env.ca ? { ca: env.ca } : {}),
+    }).then((res) => {
+      keys.control = res.response;
+      keys.control_failure = res.failure;
     });
-    keys.control = res.response;
-    keys.control_failure = res.failure;
+    return controlAsk;
   };
 
   if (truth.length === 0 && !target.is_ip) {
@@ -135,11 +140,15 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
       ports.map(async ([port, scheme]) => {
         const real = target.host;
         const innocuousOk = !(await chain(ip, port, scheme, env.innocuousName, '/', ['swap-innocuous']));
+        if (!innocuousOk) void ask();
         const realReacted = await chain(ip, port, scheme, real, '/', ['direct']);
         const wantPath = target.path !== '/' && scheme === target.scheme;
         const pathReacted = wantPath ? await chain(ip, port, scheme, real, target.path, ['path']) : false;
+        if (realReacted || pathReacted) void ask();
         if (realReacted) {
-          await chain(ip, port, scheme, env.innocuousName, '/', ['swap-innocuous', 'sandwich']);
+          // Sandwich: the innocuous name again right after the failure (a stateful block shows
+          // here), unless the address already failed for it; then one retry of the real name.
+          if (innocuousOk) await chain(ip, port, scheme, env.innocuousName, '/', ['swap-innocuous', 'sandwich']);
           const retried = await chain(ip, port, scheme, real, '/', ['direct', 'retry']);
           if (retried && innocuousOk && env.neutralIp && !target.is_ip) {
             await chain(env.neutralIp, port, scheme, real, '/', ['swap-real-neutral']);
@@ -153,5 +162,6 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
 
   const dnsOdd = isp !== undefined && (isp.failure !== null || odd.length > 0);
   if (reacted || (dnsOdd && ips.length === 0) || (ips.length === 0 && truth.length > 0)) await ask();
+  await controlAsk;
   return keys;
 }

@@ -11,12 +11,13 @@ import { GuardError, ListError, UsageError } from '../errors.js';
 import { entryKey, loadLists, requireUsable, type ListEntry } from '../lists/index.js';
 import type { Guard } from '../net/guard.js';
 import { CsvSummarySink } from '../report/csv.js';
+import { writeHtmlReport } from '../report/html/index.js';
 import { JsonlSink } from '../report/jsonl.js';
-import { RunSummary } from '../report/summary.js';
+import { median, RunSummary } from '../report/summary.js';
 import { softwareName, softwareVersion } from '../version.js';
 import { hasGlobalIpv6 } from './ipv6.js';
 import { blockpageMemory } from './blockpages.js';
-import { calibrate } from './latency.js';
+import { calibrate, resolverKey } from './latency.js';
 import { perIpLimiter } from './limits.js';
 import { emptyKeys, measureTarget, type ProbeEnv } from './measure.js';
 import type { MeasurementRecord, ResolverInfo } from './record.js';
@@ -61,6 +62,20 @@ export interface RunResult {
 /** OONI's time format: UTC "YYYY-MM-DD hh:mm:ss". */
 export function ooniTime(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * TCP and TLS timeouts that follow the line: a black-holed address costs seconds, not the worst case.
+ * Twenty round trips abroad plus a second, within 2 s and --timeout. HTTP keeps --timeout (slow sites).
+ */
+export function connectTimeout(idle: Record<string, number[]>, resolvers: ResolverInfo[], max: number): number {
+  const medians = resolvers
+    .filter((r) => r.role === 'foreign')
+    .map((r) => median(idle[resolverKey(r.transport, r.address)] ?? []))
+    .filter((m): m is number => m !== null);
+  const rtt = median(medians);
+  if (rtt === null) return max;
+  return Math.round(Math.min(max, Math.max(2000, rtt * 20 + 1000)));
 }
 
 function resolverInfo(spec: ResolverSpec, role: 'isp' | 'foreign'): ResolverInfo {
@@ -117,6 +132,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     foreign: [...foreign].sort((a, b) => Number(b.transport === 'doh') - Number(a.transport === 'doh')),
     control: opts.control ? { url: opts.control, ...(opts.controlToken ? { token: opts.controlToken } : {}) } : null,
     timeoutMs: opts.timeoutMs,
+    connectTimeoutMs: opts.timeoutMs,
     dnsTimeoutMs: Math.min(opts.timeoutMs, 4000),
     controlTimeoutMs: Math.max(opts.timeoutMs * 3, 15000),
     lateWindowMs: 300,
@@ -139,12 +155,14 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   // Idle-line round trips before the bulk of the run (kept across a resume) and after it.
   const latencyPath = join(opts.out, 'latency.json');
-  const calibration = { guard: opts.guard, timeoutMs: env.dnsTimeoutMs, rounds: 11, name: opts.innocuousName };
+  const calibration = { guard: opts.guard, timeoutMs: env.dnsTimeoutMs, rounds: 21, name: opts.innocuousName };
   const idle: Record<string, Record<string, number[]>> = existsSync(latencyPath) ? JSON.parse(readFileSync(latencyPath, 'utf8')) : {};
   if (!idle.idle_before && !opts.signal?.aborted) {
     idle.idle_before = await calibrate([isp, ...foreign], calibration);
     writeFileSync(latencyPath, `${JSON.stringify(idle)}\n`);
   }
+
+  env.connectTimeoutMs = connectTimeout(idle.idle_before ?? {}, resolvers, opts.timeoutMs);
 
   const jsonl = new JsonlSink(jsonlPath);
   const limit = pLimit(opts.concurrency);
@@ -246,6 +264,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       concurrency: opts.concurrency,
       per_ip: opts.perIp,
       timeout_ms: opts.timeoutMs,
+      connect_timeout_ms: env.connectTimeoutMs,
+      connect_timeout_basis: 'clamp(20 x median idle round trip of the foreign resolvers + 1000 ms, 2000 ms, --timeout)',
       dns_timeout_ms: env.dnsTimeoutMs,
       control_timeout_ms: env.controlTimeoutMs,
       only_nets: opts.guard.cidrs,
@@ -255,5 +275,11 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     },
   });
   writeFileSync(join(opts.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  try {
+    await writeHtmlReport(opts.out);
+  } catch (err) {
+    // The measurements and summaries are written: a failed page must not fail the run.
+    console.error(`censorprobe: could not write report.html (${(err as Error).message}); try \`censorprobe report html ${opts.out}\``);
+  }
   return { out: opts.out, complete, measured: done, resumed: measured.size, total: entries.length, skipped_invalid: usable.skipped, report };
 }

@@ -25,13 +25,15 @@ function udp(host: string, port: number): Promise<number> {
   });
 }
 
-/** One query on an already open TCP connection (the connection's handshake is not a reply time). */
-async function tcpSamples(host: string, port: number, count: number): Promise<number[]> {
+type Sampler = { once: () => Promise<number>; close: () => void };
+
+/** An already open TCP connection (its handshake is not a reply time), one query at a time. */
+async function tcpSampler(host: string, port: number): Promise<Sampler> {
   const sock = net.connect(port, host);
   await new Promise((r, j) => { sock.once('connect', r); sock.once('error', j); });
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const q = query(i + 1);
+  let id = 0;
+  const once = async () => {
+    const q = query(++id);
     const framed = Buffer.concat([Buffer.from([q.length >> 8, q.length & 255]), q]);
     const t = performance.now();
     await new Promise<void>((resolve) => {
@@ -43,13 +45,13 @@ async function tcpSamples(host: string, port: number, count: number): Promise<nu
       sock.on('data', on);
       sock.write(framed);
     });
-    out.push(performance.now() - t);
-  }
-  sock.destroy();
-  return out;
+    return performance.now() - t;
+  };
+  return { once, close: () => sock.destroy() };
 }
 
-async function dohSamples(url: string, count: number): Promise<number[]> {
+/** A kept-alive DoH connection (its TLS handshake is not a reply time). */
+async function dohSampler(url: string): Promise<Sampler> {
   const agent = new https.Agent({ keepAlive: true, ca, maxSockets: 1 });
   const once = () =>
     new Promise<number>((resolve, reject) => {
@@ -61,23 +63,26 @@ async function dohSamples(url: string, count: number): Promise<number[]> {
       req.on('error', reject);
       req.end();
     });
-  await once(); // TLS handshake: not a reply time
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) out.push(await once());
-  agent.destroy();
-  return out;
+  await once();
+  return { once, close: () => agent.destroy() };
 }
 
-async function samples(spec: string): Promise<number[]> {
+async function sampler(spec: string): Promise<Sampler> {
   const u = new URL(spec);
   new NetGuard([ONLY_NETS]).check(u.hostname, `latency probe ${spec}`);
-  if (u.protocol === 'tcp:') return tcpSamples(u.hostname, Number(u.port), n);
-  if (u.protocol === 'https:') return dohSamples(spec, n);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(await udp(u.hostname, Number(u.port)));
-  return out;
+  if (u.protocol === 'tcp:') return tcpSampler(u.hostname, Number(u.port));
+  if (u.protocol === 'https:') return dohSampler(spec);
+  return { once: () => udp(u.hostname, Number(u.port)), close: () => undefined };
 }
 
-// Resolvers are timed side by side: each one's replies wait on its own timer, not on the others.
-const all = await Promise.all(specs.map(samples));
-console.log(JSON.stringify(Object.fromEntries(specs.map((s, i) => [s, all[i]]))));
+// One query at a time, rounds interleaved across resolvers after a warm-up round: a burst of load
+// on the machine (or the JIT warming up) then hits every resolver alike instead of the first one.
+const samplers = [];
+for (const spec of specs) samplers.push(await sampler(spec));
+for (const s of samplers) await s.once();
+const out: number[][] = specs.map(() => []);
+for (let i = 0; i < n; i++) {
+  for (let k = 0; k < samplers.length; k++) out[k]!.push(await samplers[k]!.once());
+}
+for (const s of samplers) s.close();
+console.log(JSON.stringify(Object.fromEntries(specs.map((s, i) => [s, out[i]]))));

@@ -1,0 +1,77 @@
+// The probe judged in the lab: `censorprobe run` in the client namespace over the lab's list must
+// give every scenario its ground-truth verdict and layers, with no false positive, with and without
+// the ISP's transparent DNS proxy; report.json's interception flag and latency penalty must agree
+// with the lab's configuration.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { labUp, readEndpoints, readGroundTruth, type LabEndpoints } from '../../src/lab/index.js';
+import { runProbeInLab } from '../../src/lab/probe-run.js';
+import type { MeasurementRecord } from '../../src/probe/record.js';
+
+interface Report {
+  complete: boolean;
+  counts: Record<string, number>;
+  latency_penalty: number | null;
+  latency: unknown;
+  dns_interception: { detected: boolean; resolvers: string[] };
+  settings: { only_nets: string[] };
+}
+
+async function probeRun(e: LabEndpoints) {
+  const out = join(mkdtempSync(join(tmpdir(), 'cp-run-')), 'run');
+  const r = await runProbeInLab(e, out, ['--quiet']);
+  expect(r.code, r.stderr).toBe(0);
+  const records = readFileSync(join(out, 'measurements.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MeasurementRecord);
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+  return { out, records, report };
+}
+
+function compare(e: LabEndpoints, records: MeasurementRecord[]) {
+  const byInput = new Map(records.map((r) => [r.input, r]));
+  const wrong: string[] = [];
+  let falsePositives = 0;
+  for (const g of readGroundTruth(e)) {
+    const r = byInput.get(g.input);
+    if (!r) {
+      wrong.push(`${g.input}: missing`);
+      continue;
+    }
+    const kinds = { dns: r.layers.dns?.kind ?? null, ip: r.layers.ip?.kind ?? null, dpi: r.layers.dpi?.kind ?? null, url: r.layers.url?.kind ?? null };
+    if (r.verdict !== g.verdict || JSON.stringify(kinds) !== JSON.stringify(g.layers)) {
+      wrong.push(`${g.input} (${g.kind}): expected ${g.verdict} ${JSON.stringify(g.layers)}, got ${r.verdict} ${JSON.stringify(kinds)}: ${r.reason}`);
+    }
+    const blocked = ['dns', 'ip', 'dpi', 'url'].includes(r.verdict);
+    if (blocked && !['dns', 'ip', 'dpi', 'url'].includes(g.verdict)) falsePositives++;
+  }
+  return { wrong, falsePositives, total: readGroundTruth(e).length };
+}
+
+describe('censorprobe run in the lab', () => {
+  afterAll(async () => {
+    // Leave the lab as the global setup made it for the files after this one.
+    if (readEndpoints().intercept) await labUp({});
+  });
+
+  for (const intercept of [false, true]) {
+    it(`gives every scenario its ground truth ${intercept ? 'behind a transparent DNS proxy' : 'on a plain line'}`, async () => {
+      let e = readEndpoints();
+      if (e.intercept !== intercept) e = await labUp({ intercept });
+      expect(e.control_running, 'the control helper must run in the lab').toBe(true);
+      const { records, report } = await probeRun(e);
+      const { wrong, falsePositives, total } = compare(e, records);
+      expect(records.length).toBe(total);
+      expect(new Set(records.map((r) => r.input)).size).toBe(total);
+      expect(wrong).toEqual([]);
+      expect(falsePositives).toBe(0);
+      expect(report.complete).toBe(true);
+      expect(report.settings.only_nets).toEqual([e.only_nets]);
+      expect(report.dns_interception.detected).toBe(intercept);
+      if (intercept) expect(report.dns_interception.resolvers.every((s) => !s.startsWith('https:'))).toBe(true);
+      const penalty = report.latency_penalty ?? NaN;
+      const error = Math.abs(penalty - e.latency.expected_penalty) / e.latency.expected_penalty;
+      expect(error, JSON.stringify({ penalty, expected: e.latency, measured: report.latency })).toBeLessThan(0.25);
+    }, 300_000);
+  }
+});
