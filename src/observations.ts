@@ -31,6 +31,8 @@ export interface DnsAnswer {
   target?: string;
   /** The SOA's rname (hostmaster mailbox); lying resolvers give themselves away by it. */
   rname?: string;
+  /** Origin AS of `ipv4`/`ipv6` from offline data (a hint: the data has errors), added by the probe. */
+  asn?: number;
 }
 
 export type DnsEngine = 'udp' | 'tcp' | 'doh';

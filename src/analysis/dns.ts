@@ -113,6 +113,15 @@ export function analyzeDns(host: string, keys: TestKeys, truth: Truth, ctx: Anal
       return { finding: null, isp_addrs: ispAddrs, notes };
     }
   }
+  // Same origin AS as the truth (OONI's rule; offline data, so a hint, checked after the stronger ones).
+  const truthAsns = new Set(
+    keys.queries.filter((q) => hasTag(q, 'foreign')).flatMap((q) => q.answers.filter((a) => a.asn !== undefined && truth.addrs.includes(a.ipv4 ?? a.ipv6 ?? '')).map((a) => a.asn)),
+  );
+  const shared = isp.answers.find((a) => a.section === 'answer' && a.asn !== undefined && truthAsns.has(a.asn));
+  if (shared) {
+    notes.push(`the ISP's answer ${ispAddrs.join(', ')} differs from abroad but is in the same network (AS${shared.asn})`);
+    return { finding: null, isp_addrs: ispAddrs, notes };
+  }
   if (samePageAsTruth(ispAddrs, truth.addrs, keys)) {
     notes.push(`the ISP's answer ${ispAddrs.join(', ')} serves the same page as the true address`);
     return { finding: null, isp_addrs: ispAddrs, notes };

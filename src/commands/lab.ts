@@ -4,8 +4,8 @@ import { labDown, labStatus, labUp, labVerify, inClient, runDemo, type ProbeRunn
 import { LabError, UsageError } from '../errors.js';
 
 export interface LabCommandDeps {
-  /** The probe `lab demo` runs over the lab's list; the integrator passes `censorprobe run` here. */
-  runProbe?: ProbeRunner;
+  /** Makes the probe `lab demo` runs over the lab's list (`censorprobe run`, see src/lab/probe-run.ts). */
+  runProbe?: (options: { accept: boolean }) => ProbeRunner;
 }
 
 // `censorprobe lab ...`: the simulated Greek ISP (network namespaces) for tests and demos. Root only.
@@ -74,11 +74,12 @@ export function registerLab(program: Command, deps: LabCommandDeps = {}): void {
     .command('demo')
     .description('up, run the probe over the lab list, print results, write reports/demo/, down (needs root)')
     .option('--out <dir>', 'report directory', 'reports/demo')
-    .action(async (o: { out: string }) => {
+    .option('--accept', "consent to the probe's run without the interactive question")
+    .action(async (o: { out: string; accept?: boolean }) => {
       if (!deps.runProbe) {
         throw new LabError('lab demo: this build has no probe wired in', { hint: 'run the probe yourself: lab up, then censorprobe run over .lab/list.csv' });
       }
-      const r = await runDemo({ runProbe: deps.runProbe, outDir: o.out });
+      const r = await runDemo({ runProbe: deps.runProbe({ accept: Boolean(o.accept) }), outDir: o.out });
       if (r.matched !== r.rows.length) process.exitCode = 1;
     });
 }

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { ensureConsent } from '../consent/index.js';
 import { UsageError } from '../errors.js';
 import { NetGuard, openGuard } from '../net/guard.js';
 import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
+import { parseRate } from '../probe/rate.js';
 import { run } from '../probe/run.js';
 import { loadSettings } from '../probe/state.js';
 
@@ -50,11 +52,14 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'output folder (default reports/<UTC timestamp>/)')
     .option('--concurrency <n>', 'entries measured at once', positiveInt('--concurrency'), 32)
     .option('--per-ip <n>', 'connections at once to one destination IP', positiveInt('--per-ip'), 4)
+    .option('--max-rate <rate>', 'start at most this many entries per second or minute, e.g. 50/s (default: no ceiling)', parseRate)
     .option('--timeout <ms>', 'per-step timeout for TCP, TLS and HTTP', positiveInt('--timeout'), 8000)
     .option('--only-nets <cidrs>', 'safety guard: refuse to contact any address outside these networks')
     .option('--innocuous-name <name>', 'the innocuous name of the swap test', 'www.example.com')
     .option('--neutral-ip <ip>', 'a server unrelated to the lists, for sending the real name to a neutral IP')
     .option('--skip-invalid', 'measure the valid rows of a list that has invalid ones')
+    .option('--accept', 'consent without the interactive question (read docs/volunteers.md first)')
+    .option('--asn-db <file>', 'a MaxMind-format ASN database instead of the shipped table')
     .option('--quiet', 'no progress output')
     .option('--json', 'progress as JSON lines on stderr (for scripts)')
     .action(async (o: Record<string, unknown>) => {
@@ -88,11 +93,22 @@ export function registerRun(program: Command): void {
           out,
           concurrency: saved?.concurrency ?? (o.concurrency as number),
           perIp: saved?.perIp ?? (o.perIp as number),
+          // A property of this invocation (the line it runs on), not of the run: not saved for --resume.
+          maxRate: typeof o.maxRate === 'number' ? o.maxRate : null,
           timeoutMs: saved?.timeoutMs ?? (o.timeout as number),
           guard,
           innocuousName: saved?.innocuousName ?? (o.innocuousName as string),
           neutralIp: saved ? saved.neutralIp : typeof o.neutralIp === 'string' ? o.neutralIp : null,
           resume: Boolean(saved),
+          ...(typeof o.asnDb === 'string' ? { asnDb: o.asnDb } : {}),
+          confirm: (facts) =>
+            ensureConsent({
+              accept: Boolean(o.accept),
+              interactive: process.stdin.isTTY === true,
+              input: process.stdin,
+              output: process.stderr,
+              facts,
+            }),
           signal: ac.signal,
           onStart: (total, already) => {
             progress = createProgress({ mode, total, already });

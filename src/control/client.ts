@@ -10,7 +10,7 @@ import type { CaOption } from '../net/certificate.js';
 import { trustStore } from '../net/certificate.js';
 import { FAILURE, classifyError } from '../net/failure.js';
 import { StepTimeoutError } from '../net/errors.js';
-import { CONTROL_BATCH_PATH, CONTROL_PATH, isControlResponse, type ControlRequest } from './protocol.js';
+import { CONTROL_BATCH_PATH, CONTROL_PATH, HEALTH_PATH, isControlResponse, type ControlRequest } from './protocol.js';
 
 export interface AskOptions {
   guard: Guard;
@@ -44,7 +44,7 @@ export const CONTROL_FAILURE = {
 
 type Posted = { body: unknown; failure: null } | { body: null; failure: string };
 
-async function postJson(controlUrl: string, path: string, payload: unknown, opts: AskOptions): Promise<Posted> {
+async function postJson(controlUrl: string, path: string, payload: unknown, opts: AskOptions, method: 'POST' | 'GET' = 'POST'): Promise<Posted> {
   const began = performance.now();
   const base = new URL(controlUrl);
   const host = base.hostname.startsWith('[') ? base.hostname.slice(1, -1) : base.hostname;
@@ -67,13 +67,13 @@ async function postJson(controlUrl: string, path: string, payload: unknown, opts
   }, remaining());
   try {
     const res = await client.request({
-      method: 'POST',
+      method,
       path: `${base.pathname.replace(/\/+$/, '')}${path}`,
       headers: {
-        'content-type': 'application/json',
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
         ...(opts.token !== undefined ? { authorization: `Bearer ${opts.token}` } : {}),
       },
-      body: JSON.stringify(payload),
+      ...(method === 'POST' ? { body: JSON.stringify(payload) } : {}),
       signal: controller.signal,
     });
     const chunks: Buffer[] = [];
@@ -106,6 +106,21 @@ export async function askControl(controlUrl: string, request: ControlRequest, op
   return isControlResponse(posted.body)
     ? { response: posted.body, failure: null }
     : { response: null, failure: CONTROL_FAILURE.invalidResponse };
+}
+
+/**
+ * The helper's health and the address it sees this probe come from (the volunteer's public IP,
+ * used only to name the ISP and then scrubbed from every output).
+ */
+export async function askWhoami(controlUrl: string, opts: AskOptions): Promise<{ address: string | null; version: string | null; failure: string | null }> {
+  const got = await postJson(controlUrl, HEALTH_PATH, null, opts, 'GET');
+  if (got.failure !== null) return { address: null, version: null, failure: got.failure };
+  const body = got.body as { your_address?: unknown; version?: unknown };
+  return {
+    address: typeof body.your_address === 'string' && isIP(body.your_address) !== 0 ? body.your_address : null,
+    version: typeof body.version === 'string' ? body.version : null,
+    failure: null,
+  };
 }
 
 /** Asks about up to 32 URLs in one exchange; answers come back in request order. */

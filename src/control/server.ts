@@ -141,7 +141,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }
     if (path === HEALTH_PATH) {
       if (req.method !== 'GET') return send(res, 405, { error: 'use GET' }, { allow: 'GET' });
-      return send(res, 200, { ok: true, version: softwareVersion });
+      // The caller's own address as this helper sees it: a probe learns its public IP from it, only
+      // to name its ISP, and scrubs it from every output. Telling callers their own address leaks nothing.
+      return send(res, 200, { ok: true, version: softwareVersion, your_address: client.replace(/^::ffff:/, '') });
     }
     if (path !== CONTROL_PATH && path !== CONTROL_BATCH_PATH) return send(res, 404, { error: 'no such endpoint' });
     if (options.token !== undefined) {

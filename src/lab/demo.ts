@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { labUp } from './up.js';
 import { labDown } from './down.js';
-import { preflight } from './preflight.js';
+import { installMissingPackages, preflight } from './preflight.js';
 import { repoRoot } from './paths.js';
 import { readGroundTruth, type LabEndpoints } from './endpoints.js';
 
@@ -43,6 +43,7 @@ export function comparisonTable(rows: readonly DemoRow[]): string {
 
 export async function runDemo(opts: DemoOptions): Promise<{ rows: DemoRow[]; matched: number; outDir: string }> {
   const print = opts.print ?? ((l: string) => console.log(l));
+  installMissingPackages();
   preflight();
   const outDir = path.resolve(opts.outDir ?? path.join(repoRoot, 'reports', 'demo'));
   mkdirSync(outDir, { recursive: true });

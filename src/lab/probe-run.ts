@@ -41,23 +41,30 @@ export interface ProbeRun {
   stderr: string;
 }
 
-/** Spawns the probe in the client namespace; `onLine` sees its output as it comes. */
-export function runProbeInLab(ep: ProbeEndpoints, out: string, extra: string[] = [], onLine?: (line: string) => void): Promise<ProbeRun> {
+export interface ProbeRunOptions {
+  /** Sees the probe's output lines as they come. */
+  onLine?: (line: string) => void;
+  /** The probe talks to this terminal (the consent question): stdin and stderr are inherited. */
+  interactive?: boolean;
+}
+
+/** Spawns the probe in the client namespace. */
+export function runProbeInLab(ep: ProbeEndpoints, out: string, extra: string[] = [], o: ProbeRunOptions = {}): Promise<ProbeRun> {
   const [cmd, ...args] = probeCommand(ep, out, extra);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, args, {
       env: { ...process.env, NODE_EXTRA_CA_CERTS: ep.ca_file },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: o.interactive ? ['inherit', 'pipe', 'inherit'] : ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      if (onLine) for (const l of d.split('\n')) if (l) onLine(l);
+      if (o.onLine) for (const l of d.split('\n')) if (l) o.onLine(l);
     });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
-      if (onLine) for (const l of d.split('\n')) if (l) onLine(l);
+      if (o.onLine) for (const l of d.split('\n')) if (l) o.onLine(l);
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -66,15 +73,19 @@ export function runProbeInLab(ep: ProbeEndpoints, out: string, extra: string[] =
 
 /**
  * `lab demo`'s probe: `censorprobe run` in the client namespace over the lab's list, into `outDir`
- * (the demo's own folder: an earlier demo's files there are replaced).
+ * (the demo's own folder: an earlier demo's files there are replaced). On a terminal the probe asks
+ * for consent itself; `accept` passes --accept.
  */
-export async function labProbeRunner(ep: ProbeEndpoints, outDir: string): Promise<{ input: string; verdict: string }[]> {
-  for (const f of ['measurements.jsonl', 'summary.csv', 'report.json', 'report.html', 'run.json']) rmSync(join(outDir, f), { force: true });
-  const r = await runProbeInLab(ep, outDir, ['--quiet']);
-  if (r.code !== 0) throw new LabError(`the probe failed in the lab (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  const out: { input: string; verdict: string }[] = [];
-  for await (const { record } of readRecords<{ input: string; verdict: string }>(join(outDir, 'measurements.jsonl'))) {
-    out.push({ input: record.input, verdict: record.verdict });
-  }
-  return out;
+export function labProbeRunner(options: { accept?: boolean } = {}) {
+  return async (ep: ProbeEndpoints, outDir: string): Promise<{ input: string; verdict: string }[]> => {
+    for (const f of ['measurements.jsonl', 'summary.csv', 'report.json', 'report.html', 'run.json', 'latency.json']) rmSync(join(outDir, f), { force: true });
+    const interactive = !options.accept && process.stdin.isTTY === true;
+    const r = await runProbeInLab(ep, outDir, ['--quiet', ...(options.accept ? ['--accept'] : [])], { interactive });
+    if (r.code !== 0) throw new LabError(`the probe failed in the lab (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    const out: { input: string; verdict: string }[] = [];
+    for await (const { record } of readRecords<{ input: string; verdict: string }>(join(outDir, 'measurements.jsonl'))) {
+      out.push({ input: record.input, verdict: record.verdict });
+    }
+    return out;
+  };
 }

@@ -54,6 +54,8 @@ http {
   default_type text/html;
   charset utf-8;
   ssl_protocols TLSv1.2 TLSv1.3;
+  # Many sites and blockpages echo the visitor's address: the seed the scrubbing test looks for.
+  add_header X-Client-Address $remote_addr always;
 `;
 }
 

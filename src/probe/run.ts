@@ -7,7 +7,10 @@ import pLimit from 'p-limit';
 import { analyze } from '../analysis/analyze.js';
 import type { AnalysisContext } from '../analysis/types.js';
 import { parseResolverSpec, resolverAddress, type ResolverSpec } from '../dns/index.js';
-import { GuardError, ListError, UsageError } from '../errors.js';
+import { askWhoami } from '../control/client.js';
+import { GuardError, UsageError } from '../errors.js';
+import { identifyIsp, openAsnDb } from '../isp/index.js';
+import { scrubber } from '../report/scrub.js';
 import { entryKey, loadLists, requireUsable, type ListEntry } from '../lists/index.js';
 import type { Guard } from '../net/guard.js';
 import { CsvSummarySink } from '../report/csv.js';
@@ -19,6 +22,7 @@ import { hasGlobalIpv6 } from './ipv6.js';
 import { blockpageMemory } from './blockpages.js';
 import { calibrate, resolverKey } from './latency.js';
 import { perIpLimiter } from './limits.js';
+import { rateGate } from './rate.js';
 import { emptyKeys, measureTarget, type ProbeEnv } from './measure.js';
 import type { MeasurementRecord, ResolverInfo } from './record.js';
 import { MEASUREMENTS_FILE, readRecords, repairTornLine, saveSettings } from './state.js';
@@ -33,6 +37,8 @@ export interface RunOptions {
   out: string;
   concurrency: number;
   perIp: number;
+  /** Entries started per second at most (--max-rate); null or absent: no ceiling. */
+  maxRate?: number | null;
   timeoutMs: number;
   guard: Guard;
   innocuousName: string;
@@ -41,6 +47,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Continue the run in `out`: entries already in its measurements.jsonl are not measured again. */
   resume?: boolean;
+  /** A MaxMind-format ASN database instead of the shipped table. */
+  asnDb?: string;
+  /**
+   * Asked once the lists are loaded and before any packet is sent (informed consent); false stops
+   * the run with nothing measured.
+   */
+  confirm?: (facts: { lists: { file: string; entries: number }[]; total: number }) => Promise<boolean>;
   /** Called once the work is known: entries in all, and how many were measured before (resume). */
   onStart?: (total: number, already: number) => void;
   /** Called after each entry is written. */
@@ -105,6 +118,23 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (foreign.length === 0) throw new UsageError('no foreign resolver given', { hint: 'pass --foreign udp://IP or https://IP/dns-query' });
   checkEndpoints(opts.guard, [isp, ...foreign], opts.control);
   if (opts.neutralIp) opts.guard.check(opts.neutralIp, 'neutral server');
+  if (opts.confirm) {
+    const perList = opts.lists.map((file) => ({ file, entries: entries.filter((e) => e.list === file).length }));
+    if (!(await opts.confirm({ lists: perList, total: entries.length }))) {
+      throw new UsageError('nothing measured: consent was not given', { hint: 'read docs/volunteers.md; run again and answer yes, or pass --accept' });
+    }
+  }
+
+  // Who am I: the control helper sees the volunteer's public address. It is used only to name the
+  // ISP (offline ASN data) and is scrubbed from every line written.
+  const asnDb = openAsnDb(opts.asnDb ? { asnDb: opts.asnDb } : {});
+  const whoami = opts.control
+    ? await askWhoami(opts.control, { guard: opts.guard, timeoutMs: 10_000, ...(opts.controlToken ? { token: opts.controlToken } : {}), ...(opts.ca ? { ca: opts.ca } : {}) })
+    : null;
+  const publicIp = whoami?.address ?? null;
+  const publicAs = publicIp ? asnDb.lookup(publicIp) : null;
+  const ispMatch = identifyIsp({ ...(publicIp ? { publicIp } : {}), asn: publicAs?.asn ?? null });
+  const scrub = scrubber(publicIp ? [publicIp] : []);
 
   mkdirSync(opts.out, { recursive: true });
   const jsonlPath = join(opts.out, MEASUREMENTS_FILE);
@@ -164,8 +194,9 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   env.connectTimeoutMs = connectTimeout(idle.idle_before ?? {}, resolvers, opts.timeoutMs);
 
-  const jsonl = new JsonlSink(jsonlPath);
+  const jsonl = new JsonlSink(jsonlPath, scrub);
   const limit = pLimit(opts.concurrency);
+  const gate = opts.maxRate ? rateGate(opts.maxRate, opts.signal ? { signal: opts.signal } : {}) : null;
   const todo = entries.filter((e) => !measured.has(entryKey(e)));
   opts.onStart?.(entries.length, measured.size);
   let done = 0;
@@ -176,12 +207,21 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   let fatal: unknown = null;
   const measureOne = async (entry: ListEntry) => {
     if (opts.signal?.aborted || stop.signal.aborted) return;
+    if (gate) await gate();
+    if (opts.signal?.aborted || stop.signal.aborted) return;
     const t0 = Date.now();
     let keys = emptyKeys();
     let entryContext = context;
     let analysis;
     try {
       keys = await measureTarget(entry, env);
+      for (const q of keys.queries) {
+        for (const a of q.answers) {
+          const ip = a.ipv4 ?? a.ipv6;
+          const as = ip ? asnDb.lookup(ip) : null;
+          if (as) a.asn = as.asn;
+        }
+      }
       entryContext = { ...context, blockpage_ips: env.blockpages.known() };
       analysis = analyze({ target: entry, test_keys: keys, context: entryContext });
     } catch (err) {
@@ -257,12 +297,22 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     skipped_invalid: usable.skipped,
     duplicates: loaded.duplicates.length,
     total_entries: entries.length,
+    isp: ispMatch
+      ? { name: ispMatch.name, asn: ispMatch.asn, brand: ispMatch.brand, historical: ispMatch.historical, simulated: ispMatch.simulated, source: ispMatch.source }
+      : null,
+    probe_asn: publicAs ? `AS${publicAs.asn}` : null,
+    probe_as_org: publicAs?.org ?? null,
+    // The address itself is never written: only whether it was learnt.
+    probe_ip: publicIp ? '[scrubbed]' : null,
+    asn_data: asnDb.info,
+    control_failure: whoami?.failure ?? null,
     settings: {
       isp_resolver: isp.spec,
       foreign: foreign.map((f) => f.spec),
       control: opts.control,
       concurrency: opts.concurrency,
       per_ip: opts.perIp,
+      max_rate: opts.maxRate ?? null,
       timeout_ms: opts.timeoutMs,
       connect_timeout_ms: env.connectTimeoutMs,
       connect_timeout_basis: 'clamp(20 x median idle round trip of the foreign resolvers + 1000 ms, 2000 ms, --timeout)',
@@ -274,7 +324,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       ipv6,
     },
   });
-  writeFileSync(join(opts.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(opts.out, 'report.json'), `${scrub(JSON.stringify(report, null, 2))}\n`);
   try {
     await writeHtmlReport(opts.out);
   } catch (err) {

@@ -6,13 +6,14 @@ import { closeSync, openSync, writeSync } from 'node:fs';
  */
 export class JsonlSink {
   private fd: number | null;
-  constructor(readonly path: string) {
+  /** `transform` rewrites each serialised line (the run scrubs the volunteer's address with it). */
+  constructor(readonly path: string, private readonly transform: (line: string) => string = (l) => l) {
     this.fd = openSync(path, 'a');
   }
 
   write(value: unknown): void {
     if (this.fd === null) throw new Error(`${this.path}: write after close`);
-    const line = Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
+    const line = Buffer.from(`${this.transform(JSON.stringify(value))}\n`, 'utf8');
     let off = 0;
     while (off < line.length) off += writeSync(this.fd, line, off, line.length - off);
   }

@@ -218,3 +218,25 @@ describe('analyze: ip, dpi and url layers', () => {
     expect(r.truth_addrs).toEqual([ip]);
   });
 });
+
+describe('analyze: ASN hint', () => {
+  it('an ISP answer in the same AS as the truth is consistent', () => {
+    const other = '198.18.17.30';
+    const isp = dnsReply('isp', { addrs: [other] });
+    isp.answers[0]!.asn = 64500;
+    const foreign = truth();
+    foreign.answers[0]!.asn = 64500;
+    const r = judge(keys({ queries: [isp, foreign], ...healthySite() }));
+    expect(r.layers.dns).toBeNull();
+    expect(r.verdict).toBe('ok');
+  });
+
+  it('a different AS without other evidence of the site is still a hijack', () => {
+    const other = '198.18.17.31';
+    const isp = dnsReply('isp', { addrs: [other] });
+    isp.answers[0]!.asn = 64501;
+    const foreign = truth();
+    foreign.answers[0]!.asn = 64500;
+    expect(judge(keys({ queries: [isp, foreign], ...healthySite() })).layers.dns?.kind).toBe('hijack');
+  });
+});

@@ -2,7 +2,7 @@
 // give every scenario its ground-truth verdict and layers, with no false positive, with and without
 // the ISP's transparent DNS proxy; report.json's interception flag and latency penalty must agree
 // with the lab's configuration.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,11 +17,19 @@ interface Report {
   latency: unknown;
   dns_interception: { detected: boolean; resolvers: string[] };
   settings: { only_nets: string[] };
+  isp: { name: string; simulated: boolean } | null;
+  probe_ip: string | null;
+  asn_data: { version: string };
 }
+
+// The volunteer's address as the lab's world sees it (the client namespace's), which every lab site
+// echoes in a header: the seed that must be scrubbed from every output file.
+const CLIENT_ADDRESS = '198.18.0.2';
+process.env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'cp-xdg-'));
 
 async function probeRun(e: LabEndpoints) {
   const out = join(mkdtempSync(join(tmpdir(), 'cp-run-')), 'run');
-  const r = await runProbeInLab(e, out, ['--quiet']);
+  const r = await runProbeInLab(e, out, ['--quiet', '--accept']);
   expect(r.code, r.stderr).toBe(0);
   const records = readFileSync(join(out, 'measurements.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MeasurementRecord);
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
@@ -59,7 +67,7 @@ describe('censorprobe run in the lab', () => {
       let e = readEndpoints();
       if (e.intercept !== intercept) e = await labUp({ intercept });
       expect(e.control_running, 'the control helper must run in the lab').toBe(true);
-      const { records, report } = await probeRun(e);
+      const { out, records, report } = await probeRun(e);
       const { wrong, falsePositives, total } = compare(e, records);
       expect(records.length).toBe(total);
       expect(new Set(records.map((r) => r.input)).size).toBe(total);
@@ -68,6 +76,14 @@ describe('censorprobe run in the lab', () => {
       expect(report.complete).toBe(true);
       expect(report.settings.only_nets).toEqual([e.only_nets]);
       expect(report.dns_interception.detected).toBe(intercept);
+      expect(report.isp).toMatchObject({ simulated: true });
+      expect(report.probe_ip).toBe('[scrubbed]');
+      expect(report.asn_data.version).toMatch(/\d/);
+      for (const file of readdirSync(out)) {
+        const text = readFileSync(join(out, file), 'utf8');
+        expect(text.includes(CLIENT_ADDRESS), `${file} holds the volunteer's address`).toBe(false);
+      }
+      expect(readFileSync(join(out, 'measurements.jsonl'), 'utf8')).toContain('"x-client-address":"[scrubbed]"');
       if (intercept) expect(report.dns_interception.resolvers.every((s) => !s.startsWith('https:'))).toBe(true);
       const penalty = report.latency_penalty ?? NaN;
       const error = Math.abs(penalty - e.latency.expected_penalty) / e.latency.expected_penalty;
