@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: unit tests run in parallel, no network but loopback; lab tests share one simulated
 // ISP per machine (network namespaces), brought up once by the global setup, one file at a time.
-const LAB = ['test/lab/**/*.test.ts', 'test/**/*.lab.test.ts'];
+const LAB = ['test/**/*.lab.test.ts'];
 
 export default defineConfig({
   test: {

@@ -26,9 +26,10 @@ describe('the default scenario file', () => {
   });
 
   it('uses realistic names from the shipped lists', () => {
-    const data = path.join(repoRoot, '..', 'shared', 'data');
-    const eeep = new Set(readFileSync(path.join(data, 'eeep-blacklist-2026-07-29.txt'), 'utf8').split('\n').map((l) => l.trim()));
-    const tl = readFileSync(path.join(data, 'test-lists-gr.csv'), 'utf8');
+    // The shipped lists: lists/eeep.csv holds the regulator's entries as written, lists/gr.csv OONI's.
+    const firstColumn = (file: string) => readFileSync(path.join(repoRoot, 'lists', file), 'utf8').split('\n').slice(1).map((l) => l.split(',')[0]!.trim());
+    const eeep = new Set(firstColumn('eeep.csv'));
+    const tl = readFileSync(path.join(repoRoot, 'lists', 'gr.csv'), 'utf8');
     for (const s of scenarios) {
       const bare = domainToUnicode(s.host).replace(/^www\./, '');
       expect(eeep.has(bare) || tl.includes(`//${s.host}/`), s.input).toBe(true);

@@ -84,8 +84,9 @@ describe('publishedToCsv', () => {
 });
 
 // The shipped lists/eeep.csv is the scrape run through this importer (see lists/README.md); the
-// scrape sits outside the repository, so this runs only where it is present.
-const scrape = '/work/shared/data/eeep-blacklist-2026-07-29.txt';
+// scrape sits outside the repository (shared/ beside the checkout, as on the developers' machines
+// and in CI), so this runs only where it is present.
+const scrape = fileURLToPath(new URL('../../../shared/data/eeep-blacklist-2026-07-29.txt', import.meta.url));
 describe.skipIf(!existsSync(scrape))('lists/eeep.csv', () => {
   it('is exactly the 2026-07-29 scrape run through the importer', async () => {
     const result = await importEeep(scrape, { source: 'HGC/EEEP blacklist.xlsx via gamble-eagle 9d04628 (2026-07-29)', dateAdded: '2026-07-29' });

@@ -40,7 +40,7 @@ describe('Ctrl-C during a run in the lab', () => {
     const jsonl = join(out, 'measurements.jsonl');
     const listed = (parse(readFileSync(e.list, 'utf8'), { columns: true }) as { url: string }[]).map((r) => r.url);
     // A low concurrency keeps most of the list still to do when the signal comes.
-    const [cmd, ...args] = probeCommand(e, out, ['--concurrency', '4']);
+    const [cmd, ...args] = probeCommand(e, out, ['--concurrency', '4', '--accept']);
     const child = spawn(cmd!, args, { env: { ...process.env, NODE_EXTRA_CA_CERTS: e.ca_file }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';

@@ -35,9 +35,9 @@ interface Exit {
  * so that some kills land in the middle of a write.
  */
 async function probe(e: LabEndpoints, out: string, resume: boolean, killAt: number | null): Promise<Exit> {
-  const fresh = probeCommand(e, out, ['--concurrency', '6', '--quiet']);
+  const fresh = probeCommand(e, out, ['--concurrency', '6', '--quiet', '--accept']);
   // A resume takes only the folder: everything else comes from its run.json.
-  const argv = resume ? [...fresh.slice(0, fresh.indexOf('run')), 'run', '--resume', out, '--quiet'] : fresh;
+  const argv = resume ? [...fresh.slice(0, fresh.indexOf('run')), 'run', '--resume', out, '--quiet', '--accept'] : fresh;
   const [cmd, ...args] = argv;
   const child = spawn(cmd!, args, { env: { ...process.env, NODE_EXTRA_CA_CERTS: e.ca_file }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
