@@ -4,7 +4,8 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { askControl, askControlBatch } from '../../src/control/client.js';
+import { askControl, askControlBatch, askWhoami } from '../../src/control/client.js';
+import { NetGuard } from '../../src/net/guard.js';
 import { AddressPolicy, REFUSED_ADDRESS } from '../../src/control/policy.js';
 import { systemOrServerResolver } from '../../src/control/resolve.js';
 import { startControlServer, type ControlServer, type ControlServerOptions } from '../../src/control/server.js';
@@ -103,7 +104,13 @@ describe('control helper', () => {
     const { server } = await helper();
     const res = await request(`${server.url}/health`);
     expect(res.statusCode).toBe(200);
-    expect(await res.body.json()).toEqual({ ok: true, version: softwareVersion });
+    expect(await res.body.json()).toEqual({ ok: true, version: softwareVersion, your_address: '127.0.0.1' });
+  });
+
+  it('tells a probe the address it comes from (askWhoami)', async () => {
+    const { server } = await helper();
+    const who = await askWhoami(server.url, { guard: NetGuard.parse('127.0.0.0/8'), timeoutMs: 5000 });
+    expect(who).toEqual({ address: '127.0.0.1', version: softwareVersion, failure: null });
   });
 
   it('measures an allowed site: DNS, TCP to the union of addresses, the page', async () => {
