@@ -2,13 +2,12 @@
 // give every scenario its ground-truth verdict and layers, with no false positive, with and without
 // the ISP's transparent DNS proxy; report.json's interception flag and latency penalty must agree
 // with the lab's configuration.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labUp, readEndpoints, readGroundTruth, type LabEndpoints } from '../../src/lab/index.js';
-import { runProbeInLab } from '../../src/lab/probe-run.js';
 import type { MeasurementRecord } from '../../src/probe/record.js';
+import { labProbeRun } from './lab-run.js';
 
 interface Report {
   complete: boolean;
@@ -25,16 +24,8 @@ interface Report {
 // The volunteer's address as the lab's world sees it (the client namespace's), which every lab site
 // echoes in a header: the seed that must be scrubbed from every output file.
 const CLIENT_ADDRESS = '198.18.0.2';
-process.env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'cp-xdg-'));
 
-async function probeRun(e: LabEndpoints) {
-  const out = join(mkdtempSync(join(tmpdir(), 'cp-run-')), 'run');
-  const r = await runProbeInLab(e, out, ['--quiet', '--accept']);
-  expect(r.code, r.stderr).toBe(0);
-  const records = readFileSync(join(out, 'measurements.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MeasurementRecord);
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
-  return { out, records, report };
-}
+const probeRun = (e: LabEndpoints) => labProbeRun<Report>(e);
 
 function compare(e: LabEndpoints, records: MeasurementRecord[]) {
   const byInput = new Map(records.map((r) => [r.input, r]));

@@ -2,18 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadRecords } from '../../src/report/read.js';
 import { exportOoni, ooniBlocking, reportId, toOoni, validateOoni } from '../../src/report/ooni.js';
+import { exportAndValidate } from './run-checks.js';
 import { standardEntries, writeRun } from './runs.js';
-
-/** Exports a run folder and validates every line; returns the parsed lines. Works on any run folder. */
-export async function exportAndValidate(dir: string): Promise<Record<string, unknown>[]> {
-  const { path, measurements } = await exportOoni(dir, { warn: () => undefined });
-  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
-  expect(lines.length).toBe(measurements);
-  expect(measurements).toBe((await loadRecords(dir, () => undefined)).length);
-  const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  for (const m of parsed) expect({ input: m.input, problems: validateOoni(m) }).toEqual({ input: m.input, problems: [] });
-  return parsed;
-}
 
 describe('export ooni', () => {
   it('writes one spec-conforming line per measurement, with the envelope OONI expects', async () => {

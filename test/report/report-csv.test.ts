@@ -5,30 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { writeCsvReport } from '../../src/commands/report.js';
 import { SUMMARY_COLUMNS } from '../../src/report/csv.js';
 import { loadRecords } from '../../src/report/read.js';
+import { checkCsvReport } from './run-checks.js';
 import { standardEntries, writeRun } from './runs.js';
-
-const FORMULA = /^[=+\-@\t\r]/;
-
-/** `report csv` on any run folder: both files round-trip through a CSV parser, nothing runs as a formula. */
-export async function checkCsvReport(dir: string) {
-  const { files, entries } = await writeCsvReport(dir, dir, () => undefined);
-  const records = await loadRecords(dir, () => undefined);
-  expect(entries).toBe(records.length);
-  const [entriesCsv, kindsCsv] = files.map((f) => readFileSync(f, 'utf8')) as [string, string];
-  for (const text of [entriesCsv, kindsCsv]) {
-    expect(text.charCodeAt(0)).toBe(0xfeff);
-    const rows = parse(text, { bom: true }) as string[][];
-    for (const row of rows) for (const cell of row) expect(FORMULA.test(cell), cell).toBe(false);
-  }
-  const rows = parse(entriesCsv, { bom: true, columns: true }) as Record<string, string>[];
-  expect(Object.keys(rows[0]!)).toEqual([...SUMMARY_COLUMNS]);
-  // Every entry, in order, readable back: a neutralised cell is the input with one apostrophe in front.
-  expect(rows.map((r) => r.input!.replace(/^'(?=[=+\-@\t\r])/, ''))).toEqual(records.map((r) => r.input));
-  const kinds = parse(kindsCsv, { bom: true, columns: true }) as Record<string, string>[];
-  const verdictTotal = kinds.filter((k) => k.group === 'verdict').reduce((s, k) => s + Number(k.entries), 0);
-  expect(verdictTotal).toBe(records.length);
-  return { rows, kinds };
-}
 
 describe('report csv', () => {
   it('writes entries.csv and kinds.csv that round-trip Greek text and neutralise hostile cells', async () => {

@@ -1,0 +1,63 @@
+// The reports on real lab runs: the HTML page of a run opened in Chromium, its CSVs and OONI export,
+// and merge/diff of two runs made under different scenario files (a later list edition).
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labUp, readEndpoints } from '../../src/lab/index.js';
+import { repoRoot } from '../../src/lab/paths.js';
+import { diffRuns } from '../../src/report/diff.js';
+import { mergeRuns } from '../../src/report/merge.js';
+import { labProbeRun } from '../probe/lab-run.js';
+import { describeHtmlReport } from './html-checks.js';
+import { checkCsvReport, exportAndValidate } from './run-checks.js';
+
+let runs: Promise<{ first: string; later: string }> | null = null;
+function labRuns() {
+  runs ??= (async () => {
+    const first = await labProbeRun(readEndpoints());
+    const later = await labProbeRun(await labUp({ scenarios: join(repoRoot, 'lab', 'scenarios-later.csv') }));
+    return { first: first.out, later: later.out };
+  })();
+  return runs;
+}
+
+describe('reports of lab runs', () => {
+  beforeAll(async () => {
+    await labRuns();
+  }, 300_000);
+  afterAll(async () => {
+    // Leave the default lab for the files after this one.
+    await labUp({});
+  }, 120_000);
+
+  it('diff finds the later edition\'s changes: unblocked, method changed, added, removed', async () => {
+    const { first, later } = await labRuns();
+    const d = await diffRuns(first, later, { warn: () => undefined });
+    const by = (kind: string) => d.changes.filter((c) => c.change === kind).map((c) => c.input).sort();
+    expect(by('unblocked')).toEqual(['https://1xbet.com/']);
+    expect(by('method_changed')).toEqual(['http://www.euro-bet.gr/']);
+    expect(by('added')).toEqual(['https://02ninecasino61.com/']);
+    expect(by('removed')).toEqual(['https://stake7.com/']);
+    expect(by('newly_blocked')).toEqual([]);
+    const euro = d.changes.find((c) => c.input === 'http://www.euro-bet.gr/')!;
+    expect(euro.old?.verdict).toBe('dpi');
+    expect(euro.new?.verdict).toBe('dns');
+  });
+
+  it('merge holds every entry of both runs, the later run deciding where both measured', async () => {
+    const { first, later } = await labRuns();
+    const m = await mergeRuns([first, later], () => undefined);
+    expect(m.runs.length).toBe(2);
+    expect(m.rows.length).toBe(66); // 65 first, 65 later: 64 in both, one removed, one added
+    const row = m.rows.find((r) => r.input === 'https://1xbet.com/')!;
+    expect(row.cells.some((c) => c?.verdict === 'ok')).toBe(true);
+  });
+
+  it('CSV and OONI export of a lab run hold to their rules', async () => {
+    const { first } = await labRuns();
+    await checkCsvReport(first);
+    const lines = await exportAndValidate(first);
+    expect(lines.length).toBe(65);
+  });
+});
+
+describeHtmlReport('a lab run', async () => (await labRuns()).first, { query: 'ελ', expect: 'https://22bet.ελ/' });
