@@ -58,6 +58,7 @@ export function registerRun(program: Command): void {
     .option('--innocuous-name <name>', 'the innocuous name of the swap test', 'www.example.com')
     .option('--neutral-ip <ip>', 'a server unrelated to the lists, for sending the real name to a neutral IP')
     .option('--skip-invalid', 'measure the valid rows of a list that has invalid ones')
+    .option('--no-court-orders', 'do not add the IPs named in lists/court-orders.csv to the run')
     .option('--accept', 'consent without the interactive question (read docs/volunteers.md first)')
     .option('--asn-db <file>', 'a MaxMind-format ASN database instead of the shipped table')
     .option('--quiet', 'no progress output')
@@ -100,6 +101,7 @@ export function registerRun(program: Command): void {
           innocuousName: saved?.innocuousName ?? (o.innocuousName as string),
           neutralIp: saved ? saved.neutralIp : typeof o.neutralIp === 'string' ? o.neutralIp : null,
           resume: Boolean(saved),
+          ...(o.courtOrders === false ? { courtOrders: null } : {}),
           ...(typeof o.asnDb === 'string' ? { asnDb: o.asnDb } : {}),
           confirm: (facts) =>
             ensureConsent({

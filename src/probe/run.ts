@@ -20,6 +20,7 @@ import { median, RunSummary } from '../report/summary.js';
 import { softwareName, softwareVersion } from '../version.js';
 import { hasGlobalIpv6 } from './ipv6.js';
 import { blockpageMemory } from './blockpages.js';
+import { courtOrderTargets, loadCourtOrders, shippedCourtOrders } from './court-orders.js';
 import { calibrate, resolverKey } from './latency.js';
 import { perIpLimiter } from './limits.js';
 import { rateGate } from './rate.js';
@@ -47,6 +48,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Continue the run in `out`: entries already in its measurements.jsonl are not measured again. */
   resume?: boolean;
+  /** The court-orders list whose IPs every run tests too (null: none). Default: the shipped list. */
+  courtOrders?: string | null;
   /** A MaxMind-format ASN database instead of the shipped table. */
   asnDb?: string;
   /**
@@ -111,8 +114,14 @@ function checkEndpoints(guard: Guard, specs: ResolverSpec[], control: string | n
 export async function run(opts: RunOptions): Promise<RunResult> {
   const loaded = await loadLists(opts.lists);
   const usable = requireUsable(loaded, { skipInvalid: opts.skipInvalid });
-  const entries: ListEntry[] = usable.entries;
+  const entries: ListEntry[] = [...usable.entries];
   if (usable.notice) console.error(`censorprobe: ${usable.notice}`);
+  const courtFile = opts.courtOrders === undefined ? shippedCourtOrders : opts.courtOrders;
+  if (courtFile) {
+    const { add, refused } = courtOrderTargets(await loadCourtOrders(courtFile), entries, opts.guard);
+    entries.push(...add);
+    if (refused.length > 0) console.error(`censorprobe: ${refused.length} court-ordered IP(s) outside --only-nets not measured: ${refused.join(', ')}`);
+  }
   const isp = parseResolverSpec(opts.ispResolver);
   const foreign = opts.foreign.map(parseResolverSpec);
   if (foreign.length === 0) throw new UsageError('no foreign resolver given', { hint: 'pass --foreign udp://IP or https://IP/dns-query' });
