@@ -9,6 +9,7 @@ export type Failure = string | null;
 /** Where a step's result is used in the plan; the analysis reads steps by tag. */
 export type StepTag =
   | 'isp' // the resolver under test
+  | 'isp-direct' // the ISP's own resolver, asked directly when the system resolver is a relay
   | 'foreign' // a control resolver abroad
   | 'direct' // the real name on the site's true IP
   | 'swap-innocuous' // an innocuous name on the site's true IP

@@ -19,6 +19,8 @@ import type { Limiter } from './limits.js';
 export interface ProbeEnv {
   guard: Guard;
   isp: ResolverSpec;
+  /** The ISP's own resolvers, when the system resolver is a relay (home router, local stub). */
+  ispDirect: ResolverSpec[];
   foreign: ResolverSpec[];
   control: { url: string; token?: string } | null;
   /** Timeout of an HTTP exchange (slow sites take seconds). */
@@ -82,6 +84,7 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
     const results = await Promise.all([
       dns(env.isp, 'A', ['isp']),
       dns(env.isp, 'AAAA', ['isp']),
+      ...env.ispDirect.map((r) => dns(r, 'A', ['isp-direct'])),
       ...env.foreign.map((f) => dns(f, 'A', ['foreign'])),
       ...env.foreign.filter((f) => f.transport === 'doh').slice(0, 1).map((f) => dns(f, 'AAAA', ['foreign'])),
     ]);

@@ -23,7 +23,8 @@ export interface MeasurementRecord extends Analysis {
 /** A resolver as configured for a run; `address` is what queries record as `resolver_address`. */
 export interface ResolverInfo {
   spec: string;
-  role: 'isp' | 'foreign';
+  /** `isp-direct`: the detected ISP's own resolver, asked besides a relaying home router. */
+  role: 'isp' | 'isp-direct' | 'foreign';
   transport: 'udp' | 'tcp' | 'doh';
   address: string;
 }

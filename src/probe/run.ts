@@ -21,6 +21,7 @@ import { softwareName, softwareVersion } from '../version.js';
 import { hasGlobalIpv6 } from './ipv6.js';
 import { blockpageMemory } from './blockpages.js';
 import { courtOrderTargets, loadCourtOrders, shippedCourtOrders } from './court-orders.js';
+import { relayPlan } from './relay.js';
 import { calibrate, resolverKey } from './latency.js';
 import { perIpLimiter } from './limits.js';
 import { rateGate } from './rate.js';
@@ -94,7 +95,7 @@ export function connectTimeout(idle: Record<string, number[]>, resolvers: Resolv
   return Math.round(Math.min(max, Math.max(2000, rtt * 20 + 1000)));
 }
 
-function resolverInfo(spec: ResolverSpec, role: 'isp' | 'foreign'): ResolverInfo {
+function resolverInfo(spec: ResolverSpec, role: ResolverInfo['role']): ResolverInfo {
   return { spec: spec.spec, role, transport: spec.transport, address: resolverAddress(spec) };
 }
 
@@ -144,6 +145,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const publicAs = publicIp ? asnDb.lookup(publicIp) : null;
   const ispMatch = identifyIsp({ ...(publicIp ? { publicIp } : {}), asn: publicAs?.asn ?? null });
   const scrub = scrubber(publicIp ? [publicIp] : []);
+  const relay = relayPlan(isp, ispMatch, opts.guard, hasGlobalIpv6());
+  if (relay.refused.length > 0) console.error(`censorprobe: the ISP's own resolvers outside --only-nets not measured: ${relay.refused.join(', ')}`);
 
   mkdirSync(opts.out, { recursive: true });
   const jsonlPath = join(opts.out, MEASUREMENTS_FILE);
@@ -168,6 +171,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const env: ProbeEnv = {
     guard: opts.guard,
     isp,
+    ispDirect: relay.direct,
     foreign: [...foreign].sort((a, b) => Number(b.transport === 'doh') - Number(a.transport === 'doh')),
     control: opts.control ? { url: opts.control, ...(opts.controlToken ? { token: opts.controlToken } : {}) } : null,
     timeoutMs: opts.timeoutMs,
@@ -183,7 +187,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     maxAddrs: 2,
     blockpages: blockpageMemory(),
   };
-  const resolvers = [resolverInfo(isp, 'isp'), ...foreign.map((f) => resolverInfo(f, 'foreign'))];
+  const resolvers = [resolverInfo(isp, 'isp'), ...relay.direct.map((r) => resolverInfo(r, 'isp-direct')), ...foreign.map((f) => resolverInfo(f, 'foreign'))];
   const context: AnalysisContext = {
     isp_resolver: resolverAddress(isp),
     foreign: foreign.map((f) => ({ address: resolverAddress(f), engine: f.transport })),
@@ -309,6 +313,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     isp: ispMatch
       ? { name: ispMatch.name, asn: ispMatch.asn, brand: ispMatch.brand, historical: ispMatch.historical, simulated: ispMatch.simulated, source: ispMatch.source }
       : null,
+    // A home router relaying DNS: the ISP's own resolvers were asked too (role isp-direct).
+    isp_resolver_relay: relay.relayedBy,
     probe_asn: publicAs ? `AS${publicAs.asn}` : null,
     probe_as_org: publicAs?.org ?? null,
     // The address itself is never written: only whether it was learnt.

@@ -9,7 +9,7 @@ const VERDICTS: Verdict[] = ['ok', 'dns', 'ip', 'dpi', 'url', 'down', 'inconclus
 
 export interface ResolverStats {
   spec: string;
-  role: 'isp' | 'foreign';
+  role: 'isp' | 'isp-direct' | 'foreign';
   transport: 'udp' | 'tcp' | 'doh';
   address: string;
   queries: number;
@@ -137,7 +137,7 @@ export class RunSummary {
       const m = median(rtts(key));
       if (m === null) continue;
       if (s.role === 'isp') isp = m;
-      else if (!excluded.has(key)) foreign.push(m);
+      else if (s.role === 'foreign' && !excluded.has(key)) foreign.push(m);
     }
     const fm = median(foreign);
     return { penalty: isp && fm ? round(fm / isp) : null, isp_median_ms: round(isp), foreign_median_ms: round(fm) };
