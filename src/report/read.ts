@@ -37,7 +37,7 @@ export interface RunMeta {
   kinds?: Record<string, Record<string, number>>;
   resolvers?: {
     spec: string;
-    role: 'isp' | 'foreign';
+    role: 'isp' | 'isp-direct' | 'foreign';
     transport: string;
     address: string;
     queries: number;

@@ -157,7 +157,7 @@ function renderChart() {
   var colours = ['#b3261e', '#0b5cad', '#1e7b34', '#8a3ffc', '#d0610f', '#a36b00', '#007d79'];
   var sets = DATA.rtt.series.map(function (s, i) {
     return {
-      label: (s.role === 'isp' ? t('role_isp') : t('role_foreign')) + ': ' + s.address + ' (' + s.engine + ', n=' + s.answered + ')',
+      label: (s.role === 'isp' ? t('role_isp') : s.role === 'isp-direct' ? t('role_isp_direct') : t('role_foreign')) + ': ' + s.address + ' (' + s.engine + ', n=' + s.answered + ')',
       data: s.bins.map(function (b) { return s.answered ? Math.round(1000 * b / s.answered) / 10 : 0; }),
       backgroundColor: colours[i % colours.length],
     };

@@ -106,7 +106,7 @@ function latency(d: ReportData): string {
   const excluded = lat.excluded.length ? `<p>${label('latency_excluded', [lat.excluded.join(', ')])}</p>` : '';
   const resolvers = m?.resolvers?.length
     ? `<h3>${label('resolver_table')}</h3><table id="resolvers"><thead><tr><th>${label('role')}</th><th>${label('address')}</th><th class="num">${label('queries')}</th><th class="num">${label('failures')}</th><th class="num">${label('median')}</th><th class="num">${label('p95')}</th></tr></thead><tbody>${m.resolvers
-        .map((r) => `<tr><td>${label(r.role === 'isp' ? 'role_isp' : 'role_foreign')}</td><td class="addr">${h(r.spec)}</td><td class="num">${r.queries}</td><td class="num">${r.failures}</td><td class="num">${ms(r.rtt_ms.median)}</td><td class="num">${ms(r.rtt_ms.p95)}</td></tr>`)
+        .map((r) => `<tr><td>${label(r.role === 'isp' ? 'role_isp' : r.role === 'isp-direct' ? 'role_isp_direct' : 'role_foreign')}</td><td class="addr">${h(r.spec)}</td><td class="num">${r.queries}</td><td class="num">${r.failures}</td><td class="num">${ms(r.rtt_ms.median)}</td><td class="num">${ms(r.rtt_ms.p95)}</td></tr>`)
         .join('')}</tbody></table>`
     : '';
   const interception = m?.dns_interception

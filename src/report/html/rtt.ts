@@ -21,7 +21,7 @@ export function binOf(ms: number): number {
 
 export interface RttSeries {
   address: string;
-  role: 'isp' | 'foreign';
+  role: 'isp' | 'isp-direct' | 'foreign';
   engine: string;
   /** Answered queries per bin. */
   bins: number[];
@@ -35,7 +35,7 @@ export class RttHistogram {
   add(r: MeasurementRecord): void {
     for (const q of r.test_keys.queries) {
       if (q.reply_index !== 0 || q.tags.includes('retry') || q.rcode === null) continue;
-      const role = q.tags.includes('isp') ? 'isp' : q.tags.includes('foreign') ? 'foreign' : null;
+      const role = q.tags.includes('isp') ? 'isp' : q.tags.includes('isp-direct') ? 'isp-direct' : q.tags.includes('foreign') ? 'foreign' : null;
       if (!role) continue;
       // One resolver address may be asked over UDP and TCP: each transport is its own series.
       const key = `${q.engine}|${q.resolver_address}`;
