@@ -19,9 +19,11 @@ export function cliCommand(): string[] {
   return [process.execPath, path.join(repoRoot, 'dist', 'cli.js')];
 }
 
-export function controlArgs(): string[] {
+export function controlArgs(rate?: number): string[] {
   // Abroad the helper trusts the public CAs; in the lab the sites' certificates come from the lab CA.
-  return ['control', '--listen', `${ADDR.control}:${CONTROL_PORT}`, '--allow-nets', ONLY_NETS, '--only-nets', ONLY_NETS, '--ca', files.caCert()];
+  const args = ['control', '--listen', `${ADDR.control}:${CONTROL_PORT}`, '--allow-nets', ONLY_NETS, '--only-nets', ONLY_NETS, '--ca', files.caCert()];
+  // The benchmark raises the per-client rate: it measures the probe, not the helper's flood guard.
+  return rate ? [...args, '--rate', String(rate), '--burst', String(rate)] : args;
 }
 
 export async function cliHasControl(): Promise<boolean> {
@@ -32,7 +34,7 @@ export async function cliHasControl(): Promise<boolean> {
 }
 
 /** Starts the control helper in cp-world, or returns null when the CLI has no `control` command. */
-export async function startControl(): Promise<TrackedProcess | null> {
+export async function startControl(rate?: number): Promise<TrackedProcess | null> {
   if (!(await cliHasControl())) return null;
-  return startInNs('control', NS.world, [...cliCommand(), ...controlArgs()]);
+  return startInNs('control', NS.world, [...cliCommand(), ...controlArgs(rate)]);
 }

@@ -22,6 +22,8 @@ import type { ProxyConfig } from './services/transparent-proxy.js';
 export interface LabUpOptions {
   scenarios?: string;
   intercept?: boolean;
+  /** The control helper's per-client rate (requests/s, also its burst); default: the helper's own. */
+  controlRate?: number;
 }
 
 const STATE_ENTRIES = ['ca', 'certs', 'conf', 'www', 'logs', 'run', 'tmp', 'endpoints.json', 'ground-truth.json', 'list.csv', 'pids.json'];
@@ -57,17 +59,46 @@ interface Certs {
   blockpage: CertPair;
 }
 
+/** Up to this many served hosts each get a certificate of their own. */
+const OWN_CERT_MAX_HOSTS = 500;
+/** Beyond it (a whole-list benchmark), hosts on one address share certificates of this many names:
+ * 15,000 openssl runs and as many certificates loaded by nginx would make `up` take minutes. */
+const NAMES_PER_SHARED_CERT = 100;
+
+/** Certificate requests for the served hosts: labels are host names, or `group-N` for shared ones. */
+export function leafRequests(scenarios: readonly Scenario[]): { label: string; names: string[]; hosts: string[] }[] {
+  const served = scenarios.filter((s) => s.world === 'site' || s.world === 'https_redirect' || s.world === 'slow');
+  if (served.length <= OWN_CERT_MAX_HOSTS) return served.map((s) => ({ label: s.host, names: [s.host], hosts: [s.host] }));
+  // Grouped by address (and by CDN copy) so that nginx can serve a group from one server block.
+  const byIp = new Map<string, string[]>();
+  for (const s of served) {
+    const key = `${s.siteIp ?? ''}|${s.cdnIp ?? ''}|${s.world}`;
+    byIp.set(key, [...(byIp.get(key) ?? []), s.host]);
+  }
+  const out: { label: string; names: string[]; hosts: string[] }[] = [];
+  for (const hosts of byIp.values()) {
+    for (let i = 0; i < hosts.length; i += NAMES_PER_SHARED_CERT) {
+      const chunk = hosts.slice(i, i + NAMES_PER_SHARED_CERT);
+      out.push({ label: chunk.length === 1 ? (chunk[0] as string) : `group-${out.length}`, names: chunk, hosts: chunk });
+    }
+  }
+  return out;
+}
+
 async function buildCerts(scenarios: readonly Scenario[]): Promise<Certs> {
   const ca = await makeCa();
-  const hosts = scenarios.filter((s) => s.world === 'site' || s.world === 'https_redirect' || s.world === 'slow').map((s) => s.host);
+  const requests = leafRequests(scenarios);
   const [leaves, blockpage] = await Promise.all([
     makeLeaves(ca, [
-      ...[...hosts, NEUTRAL_NAME].map((h) => ({ label: h, names: [h] })),
+      ...requests.map((r) => ({ label: r.label, names: r.names })),
+      { label: NEUTRAL_NAME, names: [NEUTRAL_NAME] },
       { label: 'default', names: ['default.invalid'] },
       { label: 'doh', names: ['dns.lab'], ips: [ADDR.truthResolver, ADDR.slowResolver] },
     ]),
     makeSelfSigned('blockpage', 'eeep.isp.lab', ADDR.blockpage),
   ]);
+  // Callers look certificates up by host name.
+  for (const r of requests) for (const h of r.hosts) leaves.set(h, leaves.get(r.label) as CertPair);
   return { ca, leaves, blockpage };
 }
 
@@ -235,8 +266,9 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabEndpoints> {
       startInNs('services-isp', NS.isp, nodeModuleCommand(servicesMain, [ispSvc])),
       startInNs('services-world', NS.world, nodeModuleCommand(servicesMain, [worldSvc])),
     ];
-    const controlStart = startControl();
-    await waitReady(procs, [services.isp.readyFile, services.world.readyFile], 15_000);
+    const controlStart = startControl(opts.controlRate);
+    // nginx loading thousands of vhosts (a whole-list benchmark) takes longer than the default lab.
+    await waitReady(procs, [services.isp.readyFile, services.world.readyFile], 15_000 + scenarios.length);
     const foreign = foreignSpecs();
     // Calibrate on a quiet machine: not while the control helper's process is still starting.
     const control = await controlStart;

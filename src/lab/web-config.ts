@@ -1,4 +1,5 @@
 // nginx configs for the world's websites and the ISP's blockpage server, and their pages.
+import { dirname } from 'node:path';
 import { ADDR, NEUTRAL_NAME } from './topology.js';
 import type { CertPair } from './certs.js';
 import type { Scenario } from './scenarios.js';
@@ -39,9 +40,12 @@ export function neutralHtml(): string {
 function common(name: string, state: string): string {
   return `user root;
 worker_processes 1;
+# A whole-list benchmark listens on two ports of hundreds of addresses and holds hundreds of
+# connections from a probe at high concurrency.
+worker_rlimit_nofile 65536;
 pid ${state}/run/nginx-${name}.pid;
 error_log ${state}/logs/nginx-${name}.error.log warn;
-events { worker_connections 1024; }
+events { worker_connections 16384; }
 http {
   access_log off;
   client_body_temp_path ${state}/tmp/nginx-${name}/body;
@@ -50,6 +54,7 @@ http {
   uwsgi_temp_path ${state}/tmp/nginx-${name}/uwsgi;
   scgi_temp_path ${state}/tmp/nginx-${name}/scgi;
   server_names_hash_bucket_size 128;
+  server_names_hash_max_size 65536;
   types { text/html html; }
   default_type text/html;
   charset utf-8;
@@ -95,14 +100,26 @@ ${tls(cert)}`;
       ? `    root ${root};\n    location / { try_files /index.html =404; }\n  }\n`
       : `    location / { return 404; }\n  }\n`;
   }
+  // Hosts on one address with one certificate (a benchmark's thousands of names) share a server
+  // block whose root follows the Host; a host with a certificate of its own keeps its own block.
+  const groups = new Map<string, { pair: CertPair; hosts: Scenario[] }>();
   for (const s of served) {
     const pair = w.certs.get(s.host) as CertPair;
-    const root = w.roots.get(s.host) as string;
+    const key = `${pair.cert}|${s.siteIp}|${s.cdnIp ?? ''}|${s.world}`;
+    const g = groups.get(key) ?? { pair, hosts: [] };
+    g.hosts.push(s);
+    groups.set(key, g);
+  }
+  for (const { pair, hosts } of groups.values()) {
+    const s = hosts[0] as Scenario;
+    const names = hosts.map((h) => h.host).join(' ');
+    const own = w.roots.get(s.host) as string;
+    const root = hosts.length === 1 ? own : `${dirname(own)}/$host`;
     for (const ip of [s.siteIp as string, ...(s.cdnIp ? [s.cdnIp] : [])]) {
       const page = `    root ${root};\n    location / { try_files /index.html =404; }\n`;
-      out += `  server {\n    listen ${ip}:80;\n    server_name ${s.host};\n`;
+      out += `  server {\n    listen ${ip}:80;\n    server_name ${names};\n`;
       out += s.world === 'https_redirect' ? '    return 301 https://$host$request_uri;\n  }\n' : `${page}  }\n`;
-      out += `  server {\n    listen ${ip}:443 ssl;\n    server_name ${s.host};\n${tls(pair)}${page}  }\n`;
+      out += `  server {\n    listen ${ip}:443 ssl;\n    server_name ${names};\n${tls(pair)}${page}  }\n`;
     }
   }
   return `${out}}\n`;

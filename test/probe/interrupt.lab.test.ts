@@ -63,10 +63,12 @@ describe('Ctrl-C during a run in the lab', () => {
     expect(code, stderr.slice(-800)).toBe(130);
     expect(stderr).toContain(`censorprobe run --resume ${out}`);
 
-    // Entries under way when the signal came were finished and written, no new ones were started.
+    // Entries under way when the signal came were finished and written, no new ones were started:
+    // at most the 4 in flight, plus the few that may have started in the milliseconds between
+    // counting the lines and the signal's delivery.
     const inputs = jsonlInputs(jsonl);
     expect(inputs.length).toBeGreaterThanOrEqual(atSignal);
-    expect(inputs.length).toBeLessThanOrEqual(atSignal + 4);
+    expect(inputs.length).toBeLessThanOrEqual(atSignal + 8);
     expect(inputs.length).toBeLessThan(listed.length);
     expect(new Set(inputs).size).toBe(inputs.length);
     for (const i of inputs) expect(listed).toContain(i);

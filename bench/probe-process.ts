@@ -1,0 +1,139 @@
+// One measured `censorprobe run` in the lab's client namespace: wall time, CPU user/sys of the whole
+// process tree (getrusage of the waited children: exact), peak RSS (the largest process's max RSS,
+// exact; the tree's summed VmRSS, sampled every 200 ms), and bytes on the client's link.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { probeCommand, type ProbeEndpoints } from '../src/lab/probe-run.js';
+import { LINK } from '../src/lab/topology.js';
+import { must } from '../src/lab/shell.js';
+
+export interface LinkBytes {
+  tx: number;
+  rx: number;
+}
+
+/** Bytes the client's veth sent (up) and received (down) so far. */
+export async function clientLinkBytes(ns: string): Promise<LinkBytes> {
+  const r = await must('ip', ['-n', ns, '-j', '-s', 'link', 'show', LINK.client]);
+  const link = (JSON.parse(r.stdout) as { stats64: { rx: { bytes: number }; tx: { bytes: number } } }[])[0];
+  if (!link) throw new Error(`no ${LINK.client} in ${ns}`);
+  return { tx: link.stats64.tx.bytes, rx: link.stats64.rx.bytes };
+}
+
+export interface ProbeMeasure {
+  code: number | null;
+  wallS: number;
+  cpuUserS: number;
+  cpuSysS: number;
+  /** Peak resident set of the probe's node process (kernel's high-water mark). */
+  probeHwmMb: number;
+  /** Peak of the summed resident sets of every process in the tree (sampled every 200 ms). */
+  treePeakMb: number;
+  /** The probe's RSS samples (MB) over the run, for the flatness check. */
+  rssSamples: number[];
+  bytesUp: number;
+  bytesDown: number;
+  stderrTail: string;
+}
+
+function status(pid: number): { ppid: number; rssKb: number; hwmKb: number; name: string } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return { ppid: field('PPid'), rssKb: field('VmRSS'), hwmKb: field('VmHWM'), name: /^Name:\s+(\S+)/m.exec(text)?.[1] ?? '' };
+  } catch {
+    return null;
+  }
+}
+
+/** The root and every descendant, from /proc. */
+function tree(root: number): Map<number, NonNullable<ReturnType<typeof status>>> {
+  const all = new Map<number, NonNullable<ReturnType<typeof status>>>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const s = status(Number(d));
+    if (s) all.set(Number(d), s);
+  }
+  const out = new Map<number, NonNullable<ReturnType<typeof status>>>();
+  const want = [root];
+  while (want.length) {
+    const pid = want.pop() as number;
+    const s = all.get(pid);
+    if (!s || out.has(pid)) continue;
+    out.set(pid, s);
+    for (const [p, st] of all) if (st.ppid === pid) want.push(p);
+  }
+  return out;
+}
+
+/** `profileDir`: the probe writes a V8 CPU profile there (node --cpu-prof), for finding hot spots. */
+export async function measureProbe(
+  ep: ProbeEndpoints,
+  out: string,
+  extra: string[],
+  onProgress?: (line: string) => void,
+  profileDir?: string,
+  nodeOptions?: string,
+): Promise<ProbeMeasure> {
+  const [ip, netns, exec, ns, nodeBin, ...nodeArgs] = probeCommand(ep, out, extra);
+  // --cpu-prof is refused in NODE_OPTIONS: it goes on the node command line.
+  const node = [nodeBin!, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...nodeArgs];
+  // python runs the probe as its child and then reports the children's rusage on fd 3: CPU times
+  // and max RSS of the whole waited tree, exact (no sampling gap at the end of the run).
+  const script = [
+    'import json, os, resource, subprocess, sys',
+    'rc = subprocess.call(sys.argv[1:])',
+    'u = resource.getrusage(resource.RUSAGE_CHILDREN)',
+    'os.write(3, json.dumps({"user": u.ru_utime, "sys": u.ru_stime, "maxrss_kb": u.ru_maxrss}).encode())',
+    'sys.exit(rc)',
+  ].join('\n');
+  const before = await clientLinkBytes(ep.namespaces.client);
+  const t0 = performance.now();
+  const child = spawn(ip!, [netns!, exec!, ns!, 'python3', '-c', script, ...node], {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: ep.ca_file, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let times = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-20_000);
+    if (onProgress) for (const l of d.split('\n')) if (l.trim()) onProgress(l);
+  });
+  (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
+  (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: string) => (times += d));
+  let treePeakKb = 0;
+  let probeHwmKb = 0;
+  const rssSamples: number[] = [];
+  let tick = 0;
+  const sample = () => {
+    if (!child.pid) return;
+    const t = tree(child.pid);
+    let sum = 0;
+    for (const s of t.values()) {
+      sum += s.rssKb;
+      if (s.name === 'node') {
+        probeHwmKb = Math.max(probeHwmKb, s.hwmKb);
+        if (tick++ % 5 === 0) rssSamples.push(Math.round(s.rssKb / 1024));
+      }
+    }
+    treePeakKb = Math.max(treePeakKb, sum);
+  };
+  const timer = setInterval(sample, 200);
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  clearInterval(timer);
+  const wallS = (performance.now() - t0) / 1000;
+  const after = await clientLinkBytes(ep.namespaces.client);
+  const usage = times ? (JSON.parse(times) as { user: number; sys: number; maxrss_kb: number }) : { user: NaN, sys: NaN, maxrss_kb: NaN };
+  return {
+    code,
+    wallS,
+    cpuUserS: usage.user,
+    cpuSysS: usage.sys,
+    probeHwmMb: Math.max(probeHwmKb, usage.maxrss_kb) / 1024,
+    treePeakMb: treePeakKb / 1024,
+    rssSamples,
+    bytesUp: after.tx - before.tx,
+    bytesDown: after.rx - before.rx,
+    stderrTail: stderr.trim().split('\n').slice(-5).join('\n'),
+  };
+}
