@@ -28,6 +28,12 @@ export interface TlsResult {
 
 type Target = net.Socket | { ip: string; port: number };
 
+let sharedContext: tls.SecureContext | null = null;
+/** Node's default trust store (its roots plus NODE_EXTRA_CA_CERTS), built once. */
+function defaultContext(): tls.SecureContext {
+  return (sharedContext ??= tls.createSecureContext({}));
+}
+
 export async function tlsHandshake(target: Target, serverName: string, opts: TlsOptions): Promise<TlsResult> {
   const began = performance.now();
   const t0 = secondsSince(opts.startedAt);
@@ -109,7 +115,9 @@ function handshake(
       rejectUnauthorized: false,
       // Node's default would fold a name mismatch into `authorized`; we judge the name separately.
       checkServerIdentity: () => undefined,
-      ca: trustStore(opts.ca),
+      // One context for every handshake with the default trust store (building one per handshake
+      // cost ~3 % of a whole-list run's CPU); no session is passed, so none is resumed.
+      ...(opts.ca === undefined ? { secureContext: defaultContext() } : { ca: trustStore(opts.ca) }),
       ALPNProtocols: opts.alpn ?? ['http/1.1'],
     });
     let done = false;
