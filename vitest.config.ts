@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: unit tests run in parallel, no network but loopback; lab tests share one simulated
-// ISP per machine (network namespaces), brought up once by the global setup, one file at a time.
+// Two projects: unit tests run in parallel, no network but loopback; then the lab tests, which share
+// one simulated ISP per machine (network namespaces), one file at a time.
 const LAB = ['test/**/*.lab.test.ts'];
 
 export default defineConfig({
@@ -11,7 +11,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: LAB },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: LAB, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
@@ -19,6 +19,9 @@ export default defineConfig({
           name: 'lab',
           include: LAB,
           globalSetup: ['test/lab/global-setup.ts'],
+          setupFiles: ['test/lab/ensure.ts'],
+          // After the unit project: the lab's latency calibration wants a quiet machine.
+          sequence: { groupOrder: 1 },
           fileParallelism: false,
           testTimeout: 180_000,
         },

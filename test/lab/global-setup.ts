@@ -1,12 +1,11 @@
-// vitest globalSetup: brings the lab up once for the integration tests and down after. If the lab
-// cannot come up (not root, a missing package, a service that fails) the whole run fails with the
-// reason: lab tests never skip.
-import { labDown, labUp } from '../../src/lab/index.js';
+// vitest globalSetup of the lab project. Global setup runs before any test, while the unit project
+// would still be running beside it and load the machine; the lab's latency calibration at `up` must
+// happen on a quiet machine. So the lab is brought up by the project's setup file (test/lab/ensure.ts),
+// when the first lab file starts (the lab project runs after the unit project: sequence.groupOrder),
+// and taken down here after the last one. If the lab cannot come up, the tests fail with the reason.
+import { labDown } from '../../src/lab/index.js';
 
-export async function setup(): Promise<void> {
-  const e = await labUp({});
-  console.log(`censorprobe lab up in ${(e.up_ms / 1000).toFixed(1)} s (endpoints in ${e.state_dir}/endpoints.json)`);
-}
+export async function setup(): Promise<void> {}
 
 export async function teardown(): Promise<void> {
   await labDown();

@@ -4,7 +4,7 @@
 // with the lab's configuration.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { labUp, readEndpoints, readGroundTruth, type LabEndpoints } from '../../src/lab/index.js';
 import type { MeasurementRecord } from '../../src/probe/record.js';
 import { labProbeRun } from './lab-run.js';
@@ -48,11 +48,6 @@ function compare(e: LabEndpoints, records: MeasurementRecord[]) {
 }
 
 describe('censorprobe run in the lab', () => {
-  afterAll(async () => {
-    // Leave the lab as the global setup made it for the files after this one.
-    if (readEndpoints().intercept) await labUp({});
-  });
-
   for (const intercept of [false, true]) {
     it(`gives every scenario its ground truth ${intercept ? 'behind a transparent DNS proxy' : 'on a plain line'}`, async () => {
       let e = readEndpoints();

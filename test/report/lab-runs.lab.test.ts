@@ -1,7 +1,7 @@
 // The reports on real lab runs: the HTML page of a run opened in Chromium, its CSVs and OONI export,
 // and merge/diff of two runs made under different scenario files (a later list edition).
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { labUp, readEndpoints } from '../../src/lab/index.js';
 import { repoRoot } from '../../src/lab/paths.js';
 import { diffRuns } from '../../src/report/diff.js';
@@ -24,10 +24,6 @@ describe('reports of lab runs', () => {
   beforeAll(async () => {
     await labRuns();
   }, 300_000);
-  afterAll(async () => {
-    // Leave the default lab for the files after this one.
-    await labUp({});
-  }, 120_000);
 
   it('diff finds the later edition\'s changes: unblocked, method changed, added, removed', async () => {
     const { first, later } = await labRuns();
