@@ -9,8 +9,8 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { readEndpoints } from '../../src/lab/index.js';
 import { probeCommand } from '../../src/lab/probe-run.js';
+import { countLines, sleep } from './lab-run.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function jsonlInputs(path: string): string[] {
   let text = '';
@@ -22,16 +22,6 @@ function jsonlInputs(path: string): string[] {
   return text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { input: string }).input);
 }
 
-function countLines(path: string): number {
-  try {
-    const text = readFileSync(path, 'utf8');
-    let n = 0;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-    return n;
-  } catch {
-    return 0;
-  }
-}
 
 describe('Ctrl-C during a run in the lab', () => {
   it('exits 130 with summaries of exactly what was measured and the resume command on stderr', async () => {

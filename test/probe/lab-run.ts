@@ -18,3 +18,17 @@ export async function labProbeRun<R = Record<string, unknown>>(e: LabEndpoints, 
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as R;
   return { out, records, report };
 }
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whole lines written so far to a file that may not exist yet (a run's measurements.jsonl). */
+export function countLines(path: string): number {
+  try {
+    const text = readFileSync(path, 'utf8');
+    let n = 0;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    return n;
+  } catch {
+    return 0;
+  }
+}

@@ -9,19 +9,9 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { readEndpoints, type LabEndpoints } from '../../src/lab/index.js';
 import { probeCommand } from '../../src/lab/probe-run.js';
+import { countLines, sleep } from './lab-run.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function countLines(path: string): number {
-  try {
-    const text = readFileSync(path, 'utf8');
-    let n = 0;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-    return n;
-  } catch {
-    return 0;
-  }
-}
 
 interface Exit {
   code: number | null;
