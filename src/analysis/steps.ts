@@ -3,6 +3,10 @@
 import type { DnsQuery, Failure, HttpRequest, StepTag, TcpConnect, TestKeys, TlsHandshake } from '../observations.js';
 import { matchResponse, type TextFingerprint } from './fingerprints.js';
 
+// `IP:PORT` as observations key endpoints: one formatter for the steps that write them and this
+// analysis that reads them.
+export { endpoint as joinAddress } from '../net/step.js';
+
 /** Failures a censor causes when it interferes with a connection: reset, silence, EOF, ICMP. */
 const REACTIONS = new Set([
   'connection_reset',
@@ -28,9 +32,6 @@ export function splitAddress(address: string): { ip: string; port: number } {
   return { ip: m[1] ?? address, port: Number(m[2]) };
 }
 
-export function joinAddress(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
 
 /** The IPv4/IPv6 addresses in a reply's ANSWER section. */
 export function answerAddrs(q: DnsQuery | undefined, section: 'answer' | 'additional' = 'answer'): string[] {

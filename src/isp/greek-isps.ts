@@ -5,6 +5,7 @@
 // measurements confirm or retire them.
 import { ADDR, ONLY_NETS } from '../lab/topology.js';
 import { blockpageIps, textFingerprints, type IpFingerprint, type TextFingerprint } from '../analysis/fingerprints.js';
+import { NetGuard } from '../net/guard.js';
 
 export interface Fact {
   source: string;
@@ -112,14 +113,13 @@ export interface IspMatch {
   source: string;
 }
 
+/** Same CIDR matching as the probe's guard. */
 function inNetwork(ip: string, cidr: string): boolean {
-  const [net = '', bits = '32'] = cidr.split('/');
-  const a = ip.split('.').map(Number);
-  const b = net.split('.').map(Number);
-  if (a.length !== 4 || a.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) return false;
-  const n = (v: number[]) => (((v[0] ?? 0) << 24) | ((v[1] ?? 0) << 16) | ((v[2] ?? 0) << 8) | (v[3] ?? 0)) >>> 0;
-  const mask = Number(bits) === 0 ? 0 : (0xffffffff << (32 - Number(bits))) >>> 0;
-  return (n(a) & mask) === (n(b) & mask);
+  try {
+    return new NetGuard([cidr]).allows(ip);
+  } catch {
+    return false;
+  }
 }
 
 /**
