@@ -20,8 +20,31 @@ export async function clientLinkBytes(ns: string): Promise<LinkBytes> {
   return { tx: link.stats64.tx.bytes, rx: link.stats64.rx.bytes };
 }
 
+/** Busy and total CPU time of the whole machine so far (s), from /proc/stat: every process and the kernel. */
+export function machineCpu(): { busyS: number; totalS: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  // cpu user nice system idle iowait irq softirq steal ...
+  const t = line.trim().split(/\s+/).slice(1).map(Number);
+  const hz = 100; // USER_HZ: 100 on Linux
+  const total = t.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (t[3] ?? 0) + (t[4] ?? 0);
+  return { busyS: (total - idle) / hz, totalS: total / hz };
+}
+
+/**
+ * The probe's node command line as a volunteer runs it: the compiled `dist/cli.js` (what
+ * `bin/censorprobe.js` loads) instead of the sources through tsx, unless `fromSources`.
+ */
+export function shippedArgs(nodeArgs: string[], fromSources: boolean): string[] {
+  if (fromSources || nodeArgs[0] !== '--import' || nodeArgs[1] !== 'tsx') return nodeArgs;
+  const [, , file, ...rest] = nodeArgs;
+  return [file!.replace(/\/src\/cli\.ts$/, '/dist/cli.js'), ...rest];
+}
+
 export interface ProbeMeasure {
   code: number | null;
+  /** CPU seconds the whole machine was busy during the run (probe, lab servers, kernel). */
+  machineBusyS: number;
   wallS: number;
   cpuUserS: number;
   cpuSysS: number;
@@ -74,8 +97,10 @@ export async function measureProbe(
   onProgress?: (line: string) => void,
   profileDir?: string,
   nodeOptions?: string,
+  fromSources = false,
 ): Promise<ProbeMeasure> {
-  const [ip, netns, exec, ns, nodeBin, ...nodeArgs] = probeCommand(ep, out, extra);
+  const [ip, netns, exec, ns, nodeBin, ...sourceArgs] = probeCommand(ep, out, extra);
+  const nodeArgs = shippedArgs(sourceArgs, fromSources);
   // --cpu-prof is refused in NODE_OPTIONS: it goes on the node command line.
   const node = [nodeBin!, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...nodeArgs];
   // python runs the probe as its child and then reports the children's rusage on fd 3: CPU times
@@ -88,6 +113,7 @@ export async function measureProbe(
     'sys.exit(rc)',
   ].join('\n');
   const before = await clientLinkBytes(ep.namespaces.client);
+  const cpuBefore = machineCpu();
   const t0 = performance.now();
   const child = spawn(ip!, [netns!, exec!, ns!, 'python3', '-c', script, ...node], {
     env: { ...process.env, NODE_EXTRA_CA_CERTS: ep.ca_file, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
@@ -122,10 +148,12 @@ export async function measureProbe(
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   clearInterval(timer);
   const wallS = (performance.now() - t0) / 1000;
+  const machineBusyS = machineCpu().busyS - cpuBefore.busyS;
   const after = await clientLinkBytes(ep.namespaces.client);
   const usage = times ? (JSON.parse(times) as { user: number; sys: number; maxrss_kb: number }) : { user: NaN, sys: NaN, maxrss_kb: NaN };
   return {
     code,
+    machineBusyS,
     wallS,
     cpuUserS: usage.user,
     cpuSysS: usage.sys,

@@ -9,6 +9,7 @@
 import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { labDown, labUp, readGroundTruth, type LabEndpoints } from '../src/lab/index.js';
 import { benchRows, kindCounts, scenarioCsv, type Kind } from './scenarios.js';
@@ -29,6 +30,7 @@ const { values: o } = parseArgs({
     'node-options': { type: 'string' },
     'adsl-max-rate': { type: 'string' },
     out: { type: 'string' },
+    'from-sources': { type: 'boolean', default: false },
   },
 });
 const N = Number(o.entries ?? (o.quick ? 1000 : 15000));
@@ -87,7 +89,7 @@ async function oneRun(
     } catch {
       // not a progress line
     }
-  }, profileDir, o['node-options']);
+  }, profileDir, o['node-options'], o['from-sources']);
   if (m.code !== 0) throw new Error(`${name}: the probe exited ${m.code}: ${m.stderrTail}`);
   const runtimes: { kind: string; s: number }[] = [];
   const counts: Record<string, number> = {};
@@ -116,12 +118,12 @@ const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '?');
 const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 function figuresTable(runs: RunFigures[]): string {
-  const head = '| run | entries | conc. | wall s | entries/s | CPU user s | CPU sys s | CPU % of 2 cores | probe peak RSS MB | tree peak RSS MB | up B/entry | down B/entry | verdicts right | control asks |';
+  const head = '| run | entries | conc. | wall s | entries/s | CPU user s | CPU sys s | CPU % of 2 cores | machine CPU % | probe peak RSS MB | tree peak RSS MB | up B/entry | down B/entry | verdicts right | control asks |';
   const rows = runs.map(
     (r) =>
-      `| ${r.name} | ${r.entries} | ${r.concurrency} | ${fmt(r.wallS)} | ${fmt(r.rate)} | ${fmt(r.cpuUserS)} | ${fmt(r.cpuSysS)} | ${fmt(((r.cpuUserS + r.cpuSysS) / r.wallS / 2) * 100, 0)} | ${fmt(r.probeHwmMb, 0)} | ${fmt(r.treePeakMb, 0)} | ${fmt(r.bytesUp / r.entries, 0)} | ${fmt(r.bytesDown / r.entries, 0)} | ${r.correct}/${r.entries} | ${r.controlAsks}${r.controlRateLimited ? ` (${r.controlRateLimited} rate-limited)` : ''} |`,
+      `| ${r.name} | ${r.entries} | ${r.concurrency} | ${fmt(r.wallS)} | ${fmt(r.rate)} | ${fmt(r.cpuUserS)} | ${fmt(r.cpuSysS)} | ${fmt(((r.cpuUserS + r.cpuSysS) / r.wallS / 2) * 100, 0)} | ${fmt((r.machineBusyS / r.wallS / 2) * 100, 0)} | ${fmt(r.probeHwmMb, 0)} | ${fmt(r.treePeakMb, 0)} | ${fmt(r.bytesUp / r.entries, 0)} | ${fmt(r.bytesDown / r.entries, 0)} | ${r.correct}/${r.entries} | ${r.controlAsks}${r.controlRateLimited ? ` (${r.controlRateLimited} rate-limited)` : ''} |`,
   );
-  return [head, `|${'---|'.repeat(14)}`, ...rows].join('\n');
+  return [head, `|${'---|'.repeat(15)}`, ...rows].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -133,6 +135,12 @@ async function main(): Promise<void> {
   writeFileSync(scenarioFile, scenarioCsv(rows));
   log(`${N} entries: ${Object.entries(kindCounts(N)).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   log(`results in ${out}/`);
+  if (!o['from-sources']) {
+    // The probe runs as shipped: the compiled dist/, built from these sources now.
+    const built = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('building dist/ failed (npm run build)');
+    log('probe: dist/cli.js, built from the sources now');
+  }
 
   let ep: LabEndpoints | null = null;
   try {
@@ -193,6 +201,8 @@ async function main(): Promise<void> {
     const cpuPerEntryMs = ((plain.cpuUserS + plain.cpuSysS) / plain.entries) * 1000;
     const latencyInflation = mean(plain.runtimes.map((r) => r.s)) / mean(serial.runtimes.map((r) => r.s));
     lines.push(`CPU: the probe spent ${fmt(cpuPerEntryMs)} ms of CPU per entry (user ${fmt((plain.cpuUserS / plain.entries) * 1000)}, sys ${fmt((plain.cpuSysS / plain.entries) * 1000)}): one core caps it at ${fmt(1000 / cpuPerEntryMs)} entries/s; entries took ${fmt(latencyInflation, 2)}x their serial time under load`);
+    const labMs = ((plain.machineBusyS - plain.cpuUserS - plain.cpuSysS) / plain.entries) * 1000;
+    lines.push(`machine: ${fmt((plain.machineBusyS / plain.entries) * 1000)} ms of CPU per entry in all, of which the lab (its servers, other processes, the kernel's share not billed to the probe) ${fmt(labMs)} ms; the 2 cores cap probe and lab together at ${fmt(2000 / ((plain.machineBusyS / plain.entries) * 1000))} entries/s`);
     let adslRatio = NaN;
     if (adsl) {
       // Bytes per entry from the plain run, for the ADSL run's entries.

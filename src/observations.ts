@@ -17,7 +17,8 @@ export type StepTag =
   | 'path' // the full listed URL on the site's true IP
   | 'isp-answer' // the ISP's answer, checked for a certificate valid for the name
   | 'sandwich' // an innocuous control request around a suspicious one
-  | 'retry';
+  | 'retry'
+  | 'shared'; // made once for several entries (same name asked, or the same address's innocuous request) and copied here
 
 export type DnsSection = 'answer' | 'authority' | 'additional';
 

@@ -3,6 +3,7 @@ export { startControlServer, CONTROL_SERVER_DEFAULTS, type ControlServer, type C
 export { measureControl, CONTROL_DEFAULTS, type ControlMeasureOptions } from './measure.js';
 export { AddressPolicy, REFUSED_ADDRESS, embeddedIPv4 } from './policy.js';
 export { askControl, askControlBatch, CONTROL_FAILURE, type AskOptions, type ControlAnswer, type ControlBatchAnswer } from './client.js';
+export { controlAsker, batchTimeoutMs, AskerClosedError, ASKER_DEFAULTS, type ControlAsker, type AskerOptions } from './asker.js';
 export {
   CONTROL_PATH,
   CONTROL_BATCH_PATH,

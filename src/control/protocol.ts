@@ -18,6 +18,14 @@ export const LIMITS = {
   maxUrlLength: 4096,
 } as const;
 
+/** The helper's defaults: the server applies them, the probe's asker sizes its batch timeouts on them. */
+export const CONTROL_SERVER_DEFAULTS = {
+  rate: { perSecond: 40, burst: 200 },
+  budgetMs: 15_000,
+  batchBudgetMs: 60_000,
+  batchConcurrency: 8,
+} as const;
+
 export interface ControlRequest {
   /** Absolute http(s) URL. */
   url: string;

@@ -14,6 +14,7 @@ import { measureControl, type ControlMeasureOptions } from './measure.js';
 import type { AddressPolicy } from './policy.js';
 import {
   CONTROL_BATCH_PATH,
+  CONTROL_SERVER_DEFAULTS,
   CONTROL_PATH,
   HEALTH_PATH,
   LIMITS,
@@ -53,12 +54,7 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
-export const CONTROL_SERVER_DEFAULTS = {
-  rate: { perSecond: 40, burst: 200 },
-  budgetMs: 15_000,
-  batchBudgetMs: 60_000,
-  batchConcurrency: 8,
-} as const;
+export { CONTROL_SERVER_DEFAULTS } from './protocol.js';
 
 /** The policy, then the optional --only-nets guard: both must allow. */
 function combinedGuard(policy: AddressPolicy, extra: Guard | undefined): Guard {

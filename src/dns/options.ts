@@ -13,6 +13,12 @@ export interface DnsOptions extends StepOptions {
   ca?: string | Buffer | (string | Buffer)[];
   /** DoH with a host name: connect to this IP instead of resolving the name (needed under a guard). */
   bootstrapIp?: string;
+  /**
+   * UDP: called once with the replies so far as soon as the reply a client acts on is in (not
+   * truncated), while the late window still listens; lets the caller go on without waiting for it.
+   * Other transports decide when their promise resolves and never call it.
+   */
+  onDecided?: (soFar: DnsQuery[]) => void;
 }
 
 export const DEFAULT_LATE_WINDOW_MS = 300;

@@ -69,6 +69,8 @@ function exchange(server: DnsServer, socketType: dgram.SocketType, query: Encode
         // The answer is in; listen a little longer only for late (injected or genuine) duplicates.
         clearTimeout(timer);
         timer = setTimeout(() => finish(), opts.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS);
+        // A truncated reply decides nothing: the same query goes over TCP next.
+        if (!reply.flags.includes('tc')) opts.onDecided?.([...out]);
       }
     });
     socket.on('error', (err) => finish(failureFromError(err)));

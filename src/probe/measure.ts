@@ -8,12 +8,16 @@ import { performance } from 'node:perf_hooks';
 import { bogonCheck } from '../analysis/bogons.js';
 import { findTruth } from '../analysis/dns.js';
 import { answerAddrs, firstReplies, isReaction, responseReaction } from '../analysis/steps.js';
-import { askControl } from '../control/client.js';
+import type { ControlAsker } from '../control/asker.js';
 import { query, type ResolverSpec } from '../dns/index.js';
+import type { QueryType } from '../dns/options.js';
 import { httpRequest, tcpConnect, tlsHandshake } from '../net/index.js';
 import type { Guard } from '../net/guard.js';
-import type { StepTag, Target, TestKeys } from '../observations.js';
+import type { DnsQuery, StepTag, Target, TestKeys } from '../observations.js';
+import { endpoint } from '../net/step.js';
 import type { BlockpageMemory } from './blockpages.js';
+import { sharedCopy, type DnsPhase, type DnsShare } from './dns-share.js';
+import type { SwapMemory } from './swap-memory.js';
 import type { Limiter } from './limits.js';
 
 export interface ProbeEnv {
@@ -22,7 +26,8 @@ export interface ProbeEnv {
   /** The ISP's own resolvers, when the system resolver is a relay (home router, local stub). */
   ispDirect: ResolverSpec[];
   foreign: ResolverSpec[];
-  control: { url: string; token?: string } | null;
+  /** Asks the control helper (batched, over kept-alive connections), null without a helper. */
+  control: ControlAsker | null;
   /** Timeout of an HTTP exchange (slow sites take seconds). */
   timeoutMs: number;
   /** Timeout of a TCP connect or TLS handshake, derived from the line's round trip. */
@@ -40,6 +45,8 @@ export interface ProbeEnv {
   /** How many of a site's addresses to test directly. */
   maxAddrs: number;
   blockpages: BlockpageMemory;
+  dnsShare: DnsShare;
+  swaps: SwapMemory;
 }
 
 type Scheme = 'http' | 'https';
@@ -56,21 +63,21 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
   const usable = (ip: string) => !isBogon(ip) && env.guard.allows(ip) && (isIPv4(ip) || env.ipv6);
 
   /** TCP, then TLS for https, then one GET over the very socket measured. True when it reacted. */
-  async function chain(ip: string, port: number, scheme: Scheme, host: string, path: string, tags: StepTag[]): Promise<boolean> {
+  async function chain(ip: string, port: number, scheme: Scheme, host: string, path: string, tags: StepTag[], into: StepKeys = keys): Promise<boolean> {
     return env.perIp(ip, async () => {
       const tcp = await tcpConnect(ip, port, opts(tags, env.connectTimeoutMs));
-      keys.tcp_connect.push(tcp.obs);
+      into.tcp_connect.push(tcp.obs);
       if (!tcp.socket) return true;
       let socket = tcp.socket;
       try {
         if (scheme === 'https') {
           const tls = await tlsHandshake(socket, host, opts(tags, env.connectTimeoutMs));
-          keys.tls_handshakes.push(tls.obs);
+          into.tls_handshakes.push(tls.obs);
           if (!tls.socket) return isReaction(tls.obs.failure);
           socket = tls.socket;
         }
         const req = await httpRequest({ ip, port, scheme, host, path, socket }, opts(tags));
-        keys.requests.push(req);
+        into.requests.push(req);
         return responseReaction(req).reaction;
       } finally {
         socket.destroy();
@@ -78,17 +85,33 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
     });
   }
 
+  /** The swap test's innocuous request on an address, reused from a recent entry when it worked. */
+  async function innocuous(ip: string, port: number, scheme: Scheme): Promise<boolean> {
+    const { result, shared } = await env.swaps.innocuous(`${scheme}://${endpoint(ip, port)}`, async () => {
+      const own: StepKeys = { tcp_connect: [], tls_handshakes: [], requests: [] };
+      const reacted = await chain(ip, port, scheme, env.innocuousName, '/', ['swap-innocuous'], own);
+      return { ok: !reacted, keys: own };
+    });
+    const take = shared ? sharedCopy : <T>(o: T) => o;
+    keys.tcp_connect.push(...result.keys.tcp_connect.map(take));
+    keys.tls_handshakes.push(...result.keys.tls_handshakes.map(take));
+    keys.requests.push(...result.keys.requests.map(take));
+    return result.ok;
+  }
+
+  // The steps start on the deciding replies; UDP's late window (injected or duplicate replies)
+  // runs meanwhile, and the full record replaces them at the end. The plan reads deciding replies
+  // only (findTruth, firstReplies), so it is the same as waiting for the window first.
+  let allQueries: Promise<DnsQuery[]> | null = null;
   if (!target.is_ip) {
-    const dns = (spec: ResolverSpec, type: 'A' | 'AAAA', tags: StepTag[]) =>
-      query(spec, target.host, type, { ...opts(tags, env.dnsTimeoutMs), lateWindowMs: env.lateWindowMs });
-    const results = await Promise.all([
-      dns(env.isp, 'A', ['isp']),
-      dns(env.isp, 'AAAA', ['isp']),
-      ...env.ispDirect.map((r) => dns(r, 'A', ['isp-direct'])),
-      ...env.foreign.map((f) => dns(f, 'A', ['foreign'])),
-      ...env.foreign.filter((f) => f.transport === 'doh').slice(0, 1).map((f) => dns(f, 'AAAA', ['foreign'])),
-    ]);
-    for (const r of results) keys.queries.push(...r);
+    const start = (): DnsPhase => {
+      const asks = dnsPlan(env).map(([spec, type, tags]) => askResolver(spec, target.host, type, { ...opts(tags, env.dnsTimeoutMs), lateWindowMs: env.lateWindowMs }));
+      return { decided: Promise.all(asks.map((a) => a.decided)).then((r) => r.flat()), all: Promise.all(asks.map((a) => a.all)).then((r) => r.flat()) };
+    };
+    const { phase, shared } = env.dnsShare.phase(target.host, start);
+    const copy = (qs: DnsQuery[]) => (shared ? qs.map(sharedCopy) : qs);
+    keys.queries = copy(await phase.decided);
+    allQueries = phase.all.then(copy);
   }
 
   let truth = target.is_ip ? [target.host] : findTruth(keys).addrs;
@@ -100,13 +123,7 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
   let controlAsk: Promise<void> | null = null;
   const ask = () => {
     if (!env.control) return Promise.resolve();
-    const control = env.control;
-    controlAsk ??= askControl(control.url, { url: target.url, addrs: allAddrs() }, {
-      guard: env.guard,
-      timeoutMs: env.controlTimeoutMs,
-      ...(control.token ? { token: control.token } : {}),
-      ...(env.ca ? { ca: env.ca } : {}),
-    }).then((res) => {
+    controlAsk ??= env.control.ask({ url: target.url, addrs: allAddrs() }).then((res) => {
       keys.control = res.response;
       keys.control_failure = res.failure;
     });
@@ -142,7 +159,7 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
     ips.flatMap((ip) =>
       ports.map(async ([port, scheme]) => {
         const real = target.host;
-        const innocuousOk = !(await chain(ip, port, scheme, env.innocuousName, '/', ['swap-innocuous']));
+        const innocuousOk = await innocuous(ip, port, scheme);
         if (!innocuousOk) void ask();
         const realReacted = await chain(ip, port, scheme, real, '/', ['direct']);
         const wantPath = target.path !== '/' && scheme === target.scheme;
@@ -166,5 +183,28 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
   const dnsOdd = isp !== undefined && (isp.failure !== null || odd.length > 0);
   if (reacted || (dnsOdd && ips.length === 0) || (ips.length === 0 && truth.length > 0)) await ask();
   await controlAsk;
+  if (allQueries) keys.queries = await allQueries;
   return keys;
+}
+
+type StepKeys = Pick<TestKeys, 'tcp_connect' | 'tls_handshakes' | 'requests'>;
+
+/** Who is asked about a name, for which type, tagged how. */
+function dnsPlan(env: ProbeEnv): [ResolverSpec, QueryType, StepTag[]][] {
+  return [
+    [env.isp, 'A', ['isp']],
+    [env.isp, 'AAAA', ['isp']],
+    ...env.ispDirect.map((r): [ResolverSpec, QueryType, StepTag[]] => [r, 'A', ['isp-direct']]),
+    ...env.foreign.map((f): [ResolverSpec, QueryType, StepTag[]] => [f, 'A', ['foreign']]),
+    ...env.foreign.filter((f) => f.transport === 'doh').slice(0, 1).map((f): [ResolverSpec, QueryType, StepTag[]] => [f, 'AAAA', ['foreign']]),
+  ];
+}
+
+/** One query, with a promise of its deciding reply besides the full record. Throws like query(). */
+function askResolver(spec: ResolverSpec, host: string, type: QueryType, o: Parameters<typeof query>[3]): DnsPhase {
+  let decide!: (q: DnsQuery[]) => void;
+  const early = new Promise<DnsQuery[]>((resolve) => (decide = resolve));
+  const all = query(spec, host, type, { ...o, onDecided: decide });
+  // Whatever comes first: the early hand-over, or the end (other transports, failures, TC + TCP).
+  return { decided: Promise.race([early, all]), all };
 }

@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import { analyze } from '../analysis/analyze.js';
 import type { AnalysisContext } from '../analysis/types.js';
 import { parseResolverSpec, resolverAddress, type ResolverSpec } from '../dns/index.js';
+import { controlAsker } from '../control/asker.js';
 import { askWhoami } from '../control/client.js';
 import { GuardError, UsageError } from '../errors.js';
 import { identifyIsp, openAsnDb } from '../isp/index.js';
@@ -24,6 +25,8 @@ import { courtOrderTargets, loadCourtOrders, shippedCourtOrders } from './court-
 import { relayPlan } from './relay.js';
 import { calibrate, resolverKey } from './latency.js';
 import { perIpLimiter } from './limits.js';
+import { dnsShare } from './dns-share.js';
+import { swapMemory } from './swap-memory.js';
 import { rateGate } from './rate.js';
 import { emptyKeys, measureTarget, type ProbeEnv } from './measure.js';
 import type { MeasurementRecord, ResolverInfo } from './record.js';
@@ -173,7 +176,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     isp,
     ispDirect: relay.direct,
     foreign: [...foreign].sort((a, b) => Number(b.transport === 'doh') - Number(a.transport === 'doh')),
-    control: opts.control ? { url: opts.control, ...(opts.controlToken ? { token: opts.controlToken } : {}) } : null,
+    control: null,
     timeoutMs: opts.timeoutMs,
     connectTimeoutMs: opts.timeoutMs,
     dnsTimeoutMs: Math.min(opts.timeoutMs, 4000),
@@ -186,6 +189,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     perIp: perIpLimiter(opts.perIp),
     maxAddrs: 2,
     blockpages: blockpageMemory(),
+    dnsShare: dnsShare([]),
+    swaps: swapMemory(),
   };
   const resolvers = [resolverInfo(isp, 'isp'), ...relay.direct.map((r) => resolverInfo(r, 'isp-direct')), ...foreign.map((f) => resolverInfo(f, 'foreign'))];
   const context: AnalysisContext = {
@@ -207,10 +212,24 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   env.connectTimeoutMs = connectTimeout(idle.idle_before ?? {}, resolvers, opts.timeoutMs);
 
+  // One asker for the run: control requests go in batches over kept-alive connections. Enough
+  // batches in flight that a few slow ones (a gone host costs the helper its whole budget) do not
+  // hold up the others.
+  const asker = opts.control
+    ? controlAsker(opts.control, {
+        guard: opts.guard,
+        timeoutMs: env.controlTimeoutMs,
+        maxInFlight: 64,
+        ...(opts.controlToken ? { token: opts.controlToken } : {}),
+        ...(opts.ca ? { ca: opts.ca } : {}),
+      })
+    : null;
+  env.control = asker;
   const jsonl = new JsonlSink(jsonlPath, scrub);
   const limit = pLimit(opts.concurrency);
   const gate = opts.maxRate ? rateGate(opts.maxRate, opts.signal ? { signal: opts.signal } : {}) : null;
   const todo = entries.filter((e) => !measured.has(entryKey(e)));
+  env.dnsShare = dnsShare(todo.filter((e) => !e.is_ip).map((e) => e.host));
   opts.onStart?.(entries.length, measured.size);
   let done = 0;
 
@@ -278,6 +297,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     await Promise.all(todo.map((e) => limit(() => measureOne(e))));
   } finally {
     jsonl.close();
+    await asker?.close();
   }
   if (fatal) throw fatal;
   const complete = measured.size + done >= entries.length;
@@ -337,6 +357,12 @@ export async function run(opts: RunOptions): Promise<RunResult> {
       innocuous_name: opts.innocuousName,
       neutral_ip: opts.neutralIp,
       ipv6,
+    },
+    // What the run did not repeat (docs/performance.md): this invocation's figures, not the whole run's after a resume.
+    reuse: {
+      dns_shared_entries: env.dnsShare.reused(),
+      innocuous_requests_shared: env.swaps.reused(),
+      control: asker?.stats() ?? null,
     },
   });
   writeFileSync(join(opts.out, 'report.json'), `${scrub(JSON.stringify(report, null, 2))}\n`);

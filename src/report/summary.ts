@@ -73,7 +73,8 @@ export class RunSummary {
       const f = record.layers[layer];
       if (f) this.kinds[layer]![f.kind] = (this.kinds[layer]![f.kind] ?? 0) + 1;
     }
-    const first = record.test_keys.queries.filter((q) => q.reply_index === 0 && !q.tags.includes('retry'));
+    // A query copied from another entry asking the same name was counted there.
+    const first = record.test_keys.queries.filter((q) => q.reply_index === 0 && !q.tags.includes('retry') && !q.tags.includes('shared'));
     for (const q of first) {
       const s = this.stats.get(resolverKey(q.engine, q.resolver_address));
       if (!s) continue;

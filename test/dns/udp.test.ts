@@ -1,9 +1,13 @@
 import dgram from 'node:dgram';
+import dnsPacket from 'dns-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryUdp } from '../../src/dns/udp.js';
 import { GuardError } from '../../src/errors.js';
 import { NetGuard } from '../../src/net/guard.js';
 import { a, options, reply, startUdpServer, type UdpServer } from './servers.js';
+
+// RD + RA + TC: a reply too big for UDP.
+const TRUNCATED = dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | dnsPacket.TRUNCATED_RESPONSE;
 
 let server: UdpServer | undefined;
 let lastPeer = { address: '', port: 0 };
@@ -44,6 +48,40 @@ describe('queryUdp', () => {
       [0, null, '83.235.64.20'],
       [1, null, '192.0.2.10'],
     ]);
+  });
+
+  it('onDecided hands over the deciding reply at once, while the late window still listens', async () => {
+    server = await startUdpServer((q, send) => {
+      send(reply(q, { answers: [a('bet.example', '83.235.64.20')] }));
+      send(reply(q, { answers: [a('bet.example', '192.0.2.10')] }), 150);
+    });
+    const began = performance.now();
+    let decidedAfter = -1;
+    let decided: string[] = [];
+    const out = await queryUdp(server.address, 'bet.example', 'A', options({
+      lateWindowMs: 400,
+      onDecided: (soFar) => {
+        decidedAfter = performance.now() - began;
+        decided = soFar.map((q) => `${q.reply_index}:${q.answers[0]?.ipv4}`);
+      },
+    }));
+    expect(decided).toEqual(['0:83.235.64.20']);
+    expect(decidedAfter).toBeGreaterThanOrEqual(0);
+    expect(decidedAfter).toBeLessThan(140);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(390);
+    expect(out.map((q) => `${q.reply_index}:${q.answers[0]?.ipv4}`)).toEqual(['0:83.235.64.20', '1:192.0.2.10']);
+  });
+
+  it('onDecided is not called for a truncated reply (TCP decides) nor when nothing answers', async () => {
+    server = await startUdpServer((q, send) => send(reply(q, { flags: TRUNCATED, answers: [] })));
+    let calls = 0;
+    const out = await queryUdp(server.address, 'bet.example', 'A', options({ lateWindowMs: 50, onDecided: () => calls++ }));
+    expect(out[0]?.flags).toContain('tc');
+    expect(calls).toBe(0);
+    await server.close();
+    server = await startUdpServer(() => undefined);
+    await queryUdp(server.address, 'bet.example', 'A', options({ timeoutMs: 100, onDecided: () => calls++ }));
+    expect(calls).toBe(0);
   });
 
   it('records the source of a reply from another address (an on-path injector)', async () => {

@@ -31,10 +31,10 @@ export interface RttSeries {
 export class RttHistogram {
   private readonly series = new Map<string, RttSeries>();
 
-  /** First replies only (what a client acts on), as RunSummary counts them; retries left out. */
+  /** First replies only (what a client acts on), as RunSummary counts them; retries and shared copies left out. */
   add(r: MeasurementRecord): void {
     for (const q of r.test_keys.queries) {
-      if (q.reply_index !== 0 || q.tags.includes('retry') || q.rcode === null) continue;
+      if (q.reply_index !== 0 || q.tags.includes('retry') || q.tags.includes('shared') || q.rcode === null) continue;
       const role = q.tags.includes('isp') ? 'isp' : q.tags.includes('isp-direct') ? 'isp-direct' : q.tags.includes('foreign') ? 'foreign' : null;
       if (!role) continue;
       // One resolver address may be asked over UDP and TCP: each transport is its own series.
