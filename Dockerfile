@@ -10,7 +10,7 @@ RUN npm ci --no-audit --no-fund
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # V8 collects lazily on a big machine; a cap keeps a whole-list run's memory flat (docs/performance.md).
-ENV NODE_OPTIONS=--max-old-space-size=192
+ENV NODE_OPTIONS=--max-old-space-size=160
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

@@ -31,20 +31,72 @@ export function machineCpu(): { busyS: number; totalS: number } {
   return { busyS: (total - idle) / hz, totalS: total / hz };
 }
 
+/** CPU seconds (user + sys) so far of every live process, with a short label, from /proc. */
+export function processCpu(): Map<number, { label: string; cpuS: number }> {
+  const out = new Map<number, { label: string; cpuS: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cpuS = (Number(rest[11]) + Number(rest[12])) / 100;
+      const args = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // node and python: name the script and its first argument (the lab's services are one script).
+      const script = args.findIndex((a) => /\.(ts|js|py)$/.test(a));
+      const label = script >= 0 ? `${comm} ${args[script]!.split('/').pop()} ${args[script + 1] ?? ''}`.trim() : comm;
+      out.set(Number(d), { label, cpuS });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds per label spent between two snapshots by processes alive in both (the lab's servers). */
+export function cpuByLabel(before: ReturnType<typeof processCpu>, after: ReturnType<typeof processCpu>): [string, number][] {
+  const sums = new Map<string, number>();
+  for (const [pid, a] of after) {
+    const b = before.get(pid);
+    if (!b || b.label !== a.label) continue;
+    const d = a.cpuS - b.cpuS;
+    if (d > 0) sums.set(a.label, (sums.get(a.label) ?? 0) + d);
+  }
+  return [...sums].sort((x, y) => y[1] - x[1]);
+}
+
+/** Kernel time of the whole machine so far (s): system, irq and softirq (packet processing, netfilter). */
+export function kernelCpu(): { systemS: number; softirqS: number; irqS: number } {
+  const t = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return { systemS: (t[2] ?? 0) / 100, irqS: (t[5] ?? 0) / 100, softirqS: (t[6] ?? 0) / 100 };
+}
+
+/** The node flags `bin/censorprobe.js` starts with (its `#!/usr/bin/env -S node ...` line). */
+export function shippedNodeFlags(): string[] {
+  const first = readFileSync(new URL('../bin/censorprobe.js', import.meta.url), 'utf8').split('\n')[0] ?? '';
+  const m = /^#!\/usr\/bin\/env -S node (.+)$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/) : [];
+}
+
 /**
- * The probe's node command line as a volunteer runs it: the compiled `dist/cli.js` (what
- * `bin/censorprobe.js` loads) instead of the sources through tsx, unless `fromSources`.
+ * The probe's node command line as a volunteer runs it: `bin/censorprobe.js`'s node flags and the
+ * compiled `dist/cli.js` it loads, instead of the sources through tsx, unless `fromSources`.
  */
 export function shippedArgs(nodeArgs: string[], fromSources: boolean): string[] {
   if (fromSources || nodeArgs[0] !== '--import' || nodeArgs[1] !== 'tsx') return nodeArgs;
   const [, , file, ...rest] = nodeArgs;
-  return [file!.replace(/\/src\/cli\.ts$/, '/dist/cli.js'), ...rest];
+  return [...shippedNodeFlags(), file!.replace(/\/src\/cli\.ts$/, '/dist/cli.js'), ...rest];
 }
 
 export interface ProbeMeasure {
   code: number | null;
   /** CPU seconds the whole machine was busy during the run (probe, lab servers, kernel). */
   machineBusyS: number;
+  /** CPU seconds of the processes that outlived the run (the lab's servers), by label. */
+  labCpu: [string, number][];
+  /** Softirq seconds of the machine during the run (veth packets, netfilter), not billed to any process. */
+  softirqS: number;
   wallS: number;
   cpuUserS: number;
   cpuSysS: number;
@@ -114,6 +166,8 @@ export async function measureProbe(
   ].join('\n');
   const before = await clientLinkBytes(ep.namespaces.client);
   const cpuBefore = machineCpu();
+  const procBefore = processCpu();
+  const kernelBefore = kernelCpu();
   const t0 = performance.now();
   const child = spawn(ip!, [netns!, exec!, ns!, 'python3', '-c', script, ...node], {
     env: { ...process.env, NODE_EXTRA_CA_CERTS: ep.ca_file, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
@@ -149,11 +203,15 @@ export async function measureProbe(
   clearInterval(timer);
   const wallS = (performance.now() - t0) / 1000;
   const machineBusyS = machineCpu().busyS - cpuBefore.busyS;
+  const labCpu = cpuByLabel(procBefore, processCpu());
+  const softirqS = kernelCpu().softirqS - kernelBefore.softirqS;
   const after = await clientLinkBytes(ep.namespaces.client);
   const usage = times ? (JSON.parse(times) as { user: number; sys: number; maxrss_kb: number }) : { user: NaN, sys: NaN, maxrss_kb: NaN };
   return {
     code,
     machineBusyS,
+    labCpu,
+    softirqS,
     wallS,
     cpuUserS: usage.user,
     cpuSysS: usage.sys,

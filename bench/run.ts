@@ -5,7 +5,8 @@
 // --entries N, --serial N, --subset N, --concurrency N, --adsl-entries N, --no-adsl, --out DIR,
 // --profile (V8 CPU profiles of every probe run in OUT/profiles/, for `node --cpu-prof` analysis),
 // --node-options STR (NODE_OPTIONS for the probe, e.g. a V8 heap limit), --adsl-max-rate R (the
-// ADSL run with `--max-rate R`).
+// ADSL run with `--max-rate R`), --all-foreign (the lab's TCP resolvers too), --from-sources (the
+// probe through tsx instead of the compiled dist/ with bin/censorprobe.js's node flags).
 import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,7 +24,7 @@ const { values: o } = parseArgs({
     entries: { type: 'string' },
     serial: { type: 'string' },
     subset: { type: 'string', default: '1000' },
-    concurrency: { type: 'string', default: '128' },
+    concurrency: { type: 'string', default: '256' },
     'no-adsl': { type: 'boolean', default: false },
     'adsl-entries': { type: 'string' },
     profile: { type: 'boolean', default: false },
@@ -31,6 +32,7 @@ const { values: o } = parseArgs({
     'adsl-max-rate': { type: 'string' },
     out: { type: 'string' },
     'from-sources': { type: 'boolean', default: false },
+    'all-foreign': { type: 'boolean', default: false },
   },
 });
 const N = Number(o.entries ?? (o.quick ? 1000 : 15000));
@@ -78,13 +80,18 @@ async function oneRun(
   log(`${name}: ${list === ep.list ? 'the whole list' : list} at --concurrency ${concurrency}`);
   let last = 0;
   const profileDir = o.profile ? join(out, 'profiles', name) : undefined;
-  const m = await measureProbe({ ...ep, list }, dir, ['--concurrency', String(concurrency), '--json', '--accept', ...extra], (line) => {
+  // The shipped default asks DoH and UDP resolvers abroad (src/commands/run.ts DEFAULT_FOREIGN); the
+  // lab also serves TCP ones for its own tests: the benchmark asks what a volunteer's run would.
+  const foreign = o['all-foreign'] ? ep.foreign : ep.foreign.filter((f) => !f.startsWith('tcp://'));
+  const loopP99: number[] = [];
+  const m = await measureProbe({ ...ep, list, foreign }, dir, ['--concurrency', String(concurrency), '--json', '--accept', ...extra], (line) => {
     if (!line.startsWith('{')) return;
     try {
-      const p = JSON.parse(line) as { type: string; done: number; total: number; rate: number };
+      const p = JSON.parse(line) as { type: string; done: number; total: number; rate: number; loop_delay_ms?: { p99: number } | null };
+      if (p.loop_delay_ms) loopP99.push(p.loop_delay_ms.p99);
       if (p.type === 'progress' && Date.now() - last > 10_000) {
         last = Date.now();
-        log(`  ${name}: ${p.done}/${p.total} ${p.rate}/s`);
+        log(`  ${name}: ${p.done}/${p.total} ${p.rate}/s, event loop delay p99 ${p.loop_delay_ms?.p99 ?? '?'} ms`);
       }
     } catch {
       // not a progress line
@@ -109,7 +116,7 @@ async function oneRun(
   }
   const entries = runtimes.length;
   const f: RunFigures = { ...m, name, entries, concurrency, rate: entries / m.wallS, correct, controlAsks, controlRateLimited, runtimes, counts };
-  log(`${name}: ${entries} entries in ${m.wallS.toFixed(1)} s (${f.rate.toFixed(1)}/s), probe peak RSS ${m.probeHwmMb.toFixed(0)} MB, verdicts right ${correct}/${entries}`);
+  log(`${name}: ${entries} entries in ${m.wallS.toFixed(1)} s (${f.rate.toFixed(1)}/s), probe peak RSS ${m.probeHwmMb.toFixed(0)} MB, verdicts right ${correct}/${entries}, event loop delay p99 per 2 s: median ${loopP99.length ? [...loopP99].sort((a, b) => a - b)[Math.floor(loopP99.length / 2)] : '?'} ms, max ${loopP99.length ? Math.max(...loopP99) : '?'} ms`);
   return f;
 }
 
@@ -202,6 +209,8 @@ async function main(): Promise<void> {
     const latencyInflation = mean(plain.runtimes.map((r) => r.s)) / mean(serial.runtimes.map((r) => r.s));
     lines.push(`CPU: the probe spent ${fmt(cpuPerEntryMs)} ms of CPU per entry (user ${fmt((plain.cpuUserS / plain.entries) * 1000)}, sys ${fmt((plain.cpuSysS / plain.entries) * 1000)}): one core caps it at ${fmt(1000 / cpuPerEntryMs)} entries/s; entries took ${fmt(latencyInflation, 2)}x their serial time under load`);
     const labMs = ((plain.machineBusyS - plain.cpuUserS - plain.cpuSysS) / plain.entries) * 1000;
+    const perEntry = (x: number) => `${fmt((x / plain.entries) * 1000, 2)} ms`;
+    lines.push(`lab CPU per entry (processes that outlived the run): ${plain.labCpu.slice(0, 8).map(([l, s]) => `${l} ${perEntry(s)}`).join(', ')}; softirq (packets, netfilter) ${perEntry(plain.softirqS)}`);
     lines.push(`machine: ${fmt((plain.machineBusyS / plain.entries) * 1000)} ms of CPU per entry in all, of which the lab (its servers, other processes, the kernel's share not billed to the probe) ${fmt(labMs)} ms; the 2 cores cap probe and lab together at ${fmt(2000 / ((plain.machineBusyS / plain.entries) * 1000))} entries/s`);
     let adslRatio = NaN;
     if (adsl) {

@@ -1,5 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=160
 // Runs the compiled CLI; `npm ci` builds it through the `prepare` script.
+// The heap cap: V8 sizes its heap by the machine's memory and collects lazily, so on a big machine a
+// whole-list run would hold ~450 MB of garbage; the live set stays far below the cap
+// (docs/performance.md). `node --max-old-space-size=N bin/censorprobe.js` overrides it.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

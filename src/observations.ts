@@ -64,6 +64,8 @@ export interface DnsQuery {
   reply_index: number;
   /** Source address of the reply (UDP/TCP), when it differs from the resolver this is evidence. */
   reply_from?: string;
+  /** UDP: how many times the query was sent, when more than once (no reply came in time, as a stub resolver resends). */
+  attempts?: number;
   tags: StepTag[];
 }
 

@@ -13,6 +13,13 @@ import { failureObservation, replyObservation, type DnsOptions, type QueryContex
 /** A DNS message cannot be longer; a bigger body is not a DNS reply. */
 const MAX_BODY_BYTES = 65535;
 
+/**
+ * Kept-alive connections per DoH server at most: a whole-list run starting hundreds of entries at
+ * once would otherwise open (and TLS-handshake) one connection per query in flight. The probe keeps
+ * no more queries than this in flight per DoH server (src/probe/env.ts), so none waits in here.
+ */
+export const DOH_CONNECTIONS = 32;
+
 // One Agent per trust/bootstrap pair, shared so that queries reuse TLS connections.
 const agents = new Map<string, Agent>();
 
@@ -23,7 +30,7 @@ function agentFor(ca: DnsOptions['ca'], bootstrapIp: string | undefined): Agent 
     const connect: { ca?: DnsOptions['ca']; lookup?: LookupFunction } = {};
     if (ca !== undefined) connect.ca = ca;
     if (bootstrapIp !== undefined) connect.lookup = pinnedLookup(bootstrapIp);
-    agent = new Agent({ connect });
+    agent = new Agent({ connect, connections: DOH_CONNECTIONS });
     agents.set(key, agent);
   }
   return agent;

@@ -19,7 +19,15 @@ export interface DnsOptions extends StepOptions {
    * Other transports decide when their promise resolves and never call it.
    */
   onDecided?: (soFar: DnsQuery[]) => void;
+  /**
+   * UDP: resend the same query (same ID, same socket) this many times, evenly spaced within the
+   * timeout, while none of our replies has come: one lost datagram is not an unanswered query, and a
+   * stub resolver resends too. Default 2; 0 sends once.
+   */
+  resends?: number;
 }
+
+export const DEFAULT_RESENDS = 2;
 
 export const DEFAULT_LATE_WINDOW_MS = 300;
 /** Replies recorded per query at most: a flood must not grow memory without bound. */

@@ -9,6 +9,7 @@ import { DNS_FAILURE, failureFromError } from './failures.js';
 import { decodeReply, encodeQuery, type EncodedQuery } from './message.js';
 import {
   DEFAULT_LATE_WINDOW_MS,
+  DEFAULT_RESENDS,
   MAX_REPLIES,
   failureObservation,
   replyObservation,
@@ -46,12 +47,16 @@ function exchange(server: DnsServer, socketType: dgram.SocketType, query: Encode
     let ours = 0;
     let strangers = 0;
     let done = false;
+    let sent = 0;
+    let resendTimer: NodeJS.Timeout | undefined;
     const finish = (failure?: string | null) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      clearTimeout(resendTimer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (ours === 0) out.push(failureObservation(ctx, failure ?? DNS_FAILURE.timeout, secondsSince(opts.startedAt)));
+      if (sent > 1) for (const o of out) o.attempts = sent;
       socket.close();
       resolve(out);
     };
@@ -68,6 +73,7 @@ function exchange(server: DnsServer, socketType: dgram.SocketType, query: Encode
       if (index === 0) {
         // The answer is in; listen a little longer only for late (injected or genuine) duplicates.
         clearTimeout(timer);
+        clearTimeout(resendTimer);
         timer = setTimeout(() => finish(), opts.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS);
         // A truncated reply decides nothing: the same query goes over TCP next.
         if (!reply.flags.includes('tc')) opts.onDecided?.([...out]);
@@ -77,8 +83,14 @@ function exchange(server: DnsServer, socketType: dgram.SocketType, query: Encode
 
     if (opts.signal?.aborted) return finish(DNS_FAILURE.interrupted);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    socket.send(query.wire, server.port, server.ip, (err) => {
-      if (err) finish(failureFromError(err));
-    });
+    const resends = Math.max(0, opts.resends ?? DEFAULT_RESENDS);
+    const send = () => {
+      sent++;
+      socket.send(query.wire, server.port, server.ip, (err) => {
+        if (err) finish(failureFromError(err));
+      });
+      if (sent <= resends) resendTimer = setTimeout(send, opts.timeoutMs / (resends + 1));
+    };
+    send();
   });
 }

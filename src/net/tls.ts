@@ -34,6 +34,21 @@ function defaultContext(): tls.SecureContext {
   return (sharedContext ??= tls.createSecureContext({}));
 }
 
+// Contexts with extra CAs, one per distinct CA set: a process uses one or two (the control helper
+// runs every handshake with its --ca), and building the ~150 roots into a context per handshake
+// was the bulk of the helper's CPU.
+const caContexts = new Map<string, tls.SecureContext>();
+function caContext(ca: CaOption): tls.SecureContext {
+  const key = (typeof ca === 'string' || Buffer.isBuffer(ca) ? [ca] : [...ca]).map(String).join('\n');
+  let context = caContexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ ca: trustStore(ca) });
+    if (caContexts.size >= 16) caContexts.clear();
+    caContexts.set(key, context);
+  }
+  return context;
+}
+
 export async function tlsHandshake(target: Target, serverName: string, opts: TlsOptions): Promise<TlsResult> {
   const began = performance.now();
   const t0 = secondsSince(opts.startedAt);
@@ -115,9 +130,9 @@ function handshake(
       rejectUnauthorized: false,
       // Node's default would fold a name mismatch into `authorized`; we judge the name separately.
       checkServerIdentity: () => undefined,
-      // One context for every handshake with the default trust store (building one per handshake
-      // cost ~3 % of a whole-list run's CPU); no session is passed, so none is resumed.
-      ...(opts.ca === undefined ? { secureContext: defaultContext() } : { ca: trustStore(opts.ca) }),
+      // One context per trust store, built once (building one per handshake cost ~3 % of a
+      // whole-list run's CPU); no session is passed, so none is resumed.
+      secureContext: opts.ca === undefined ? defaultContext() : caContext(opts.ca),
       ALPNProtocols: opts.alpn ?? ['http/1.1'],
     });
     let done = false;

@@ -9,7 +9,7 @@ import { bogonCheck } from '../analysis/bogons.js';
 import { findTruth } from '../analysis/dns.js';
 import { answerAddrs, firstReplies, isReaction, responseReaction } from '../analysis/steps.js';
 import type { ControlAsker } from '../control/asker.js';
-import { query, type ResolverSpec } from '../dns/index.js';
+import { query, resolverAddress, type ResolverSpec } from '../dns/index.js';
 import type { QueryType } from '../dns/options.js';
 import { httpRequest, tcpConnect, tlsHandshake } from '../net/index.js';
 import type { Guard } from '../net/guard.js';
@@ -47,6 +47,10 @@ export interface ProbeEnv {
   blockpages: BlockpageMemory;
   dnsShare: DnsShare;
   swaps: SwapMemory;
+  /** Limits the queries awaiting an answer per resolver (keyed by its address). */
+  dnsSlots: Limiter;
+  /** The same for DoH servers: as many as their kept-alive connections. */
+  dohSlots: Limiter;
 }
 
 type Scheme = 'http' | 'https';
@@ -105,7 +109,9 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
   let allQueries: Promise<DnsQuery[]> | null = null;
   if (!target.is_ip) {
     const start = (): DnsPhase => {
-      const asks = dnsPlan(env).map(([spec, type, tags]) => askResolver(spec, target.host, type, { ...opts(tags, env.dnsTimeoutMs), lateWindowMs: env.lateWindowMs }));
+      const asks = dnsPlan(env).map(([spec, type, tags]) =>
+        askResolver(spec, target.host, type, { ...opts(tags, env.dnsTimeoutMs), lateWindowMs: env.lateWindowMs }, spec.transport === 'doh' ? env.dohSlots : env.dnsSlots),
+      );
       return { decided: Promise.all(asks.map((a) => a.decided)).then((r) => r.flat()), all: Promise.all(asks.map((a) => a.all)).then((r) => r.flat()) };
     };
     const { phase, shared } = env.dnsShare.phase(target.host, start);
@@ -200,11 +206,23 @@ function dnsPlan(env: ProbeEnv): [ResolverSpec, QueryType, StepTag[]][] {
   ];
 }
 
-/** One query, with a promise of its deciding reply besides the full record. Throws like query(). */
-function askResolver(spec: ResolverSpec, host: string, type: QueryType, o: Parameters<typeof query>[3]): DnsPhase {
+/**
+ * One query, with a promise of its deciding reply besides the full record. The query holds one of
+ * its resolver's slots until its deciding reply: a home router's DNS forwarder (dnsmasq answers at
+ * most 150 queries at once by default) or a busy resolver drops a burst of hundreds of entries'
+ * queries, which would read as unanswered names. The late window does not hold the slot.
+ */
+function askResolver(spec: ResolverSpec, host: string, type: QueryType, o: Parameters<typeof query>[3], slots: Limiter): DnsPhase {
   let decide!: (q: DnsQuery[]) => void;
   const early = new Promise<DnsQuery[]>((resolve) => (decide = resolve));
-  const all = query(spec, host, type, { ...o, onDecided: decide });
-  // Whatever comes first: the early hand-over, or the end (other transports, failures, TC + TCP).
-  return { decided: Promise.race([early, all]), all };
+  let all!: Promise<DnsQuery[]>;
+  let started!: () => void;
+  const begun = new Promise<void>((resolve) => (started = resolve));
+  const decided = slots(resolverAddress(spec), () => {
+    all = query(spec, host, type, { ...o, onDecided: decide });
+    started();
+    // Whatever comes first: the early hand-over, or the end (other transports, failures, TC + TCP).
+    return Promise.race([early, all]);
+  });
+  return { decided, all: begun.then(() => all) };
 }

@@ -1,5 +1,7 @@
 // Progress on stderr: a bar on a terminal; a plain line every few seconds elsewhere (CI, Docker);
-// JSON lines for scripts; nothing with --quiet. Counts by verdict are kept as results arrive.
+// JSON lines for scripts (with the event loop's delay since the last line); nothing with --quiet.
+// Counts by verdict are kept as results arrive.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Verdict } from '../analysis/types.js';
 
 export type ProgressMode = 'tty' | 'lines' | 'json' | 'quiet';
@@ -32,6 +34,10 @@ export function createProgress(o: ProgressOptions): Progress {
   const now = o.now ?? Date.now;
   const interval = o.intervalMs ?? (o.mode === 'tty' ? 200 : o.mode === 'json' ? 2000 : 5000);
   const started = now();
+  // How late the event loop runs timers (ms): a busy probe answers its sockets late, and every step
+  // time it records grows by as much. Scripts get it with --json.
+  const lag = o.mode === 'json' ? monitorEventLoopDelay({ resolution: 10 }) : null;
+  lag?.enable();
   const counts: Record<string, number> = {};
   let done = 0;
   let last = 0;
@@ -46,7 +52,10 @@ export function createProgress(o: ProgressOptions): Progress {
     const s = snapshot();
     const countText = Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(' ');
     if (o.mode === 'json') {
-      write(`${JSON.stringify({ type: final ? 'done' : 'progress', done: s.done, total: s.total, rate: Math.round(s.rate * 10) / 10, eta_s: Number.isFinite(s.eta) ? Math.round(s.eta) : null, counts: s.counts })}\n`);
+      const loop = lag && lag.count > 0 ? { p50: Math.round(lag.percentile(50) / 1e6), p99: Math.round(lag.percentile(99) / 1e6), max: Math.round(lag.max / 1e6) } : null;
+      lag?.reset();
+      if (final) lag?.disable();
+      write(`${JSON.stringify({ type: final ? 'done' : 'progress', done: s.done, total: s.total, rate: Math.round(s.rate * 10) / 10, eta_s: Number.isFinite(s.eta) ? Math.round(s.eta) : null, counts: s.counts, loop_delay_ms: loop })}\n`);
     } else if (o.mode === 'tty') {
       const width = 24;
       const filled = s.total > 0 ? Math.round((s.done / s.total) * width) : width;

@@ -84,6 +84,35 @@ describe('queryUdp', () => {
     expect(calls).toBe(0);
   });
 
+  it('resends the query while no reply of ours came, and records how many were sent', async () => {
+    let seen = 0;
+    // The first datagram is lost; the resent one (same ID) is answered.
+    server = await startUdpServer((q, send) => {
+      if (++seen > 1) send(reply(q, { answers: [a('bet.example', '192.0.2.10')] }));
+    });
+    const out = await queryUdp(server.address, 'bet.example', 'A', options({ timeoutMs: 900, lateWindowMs: 20 }));
+    expect(out.map((q) => [q.reply_index, q.failure, q.answers[0]?.ipv4, q.attempts])).toEqual([[0, null, '192.0.2.10', 2]]);
+    expect(new Set(server.queries.map((q) => q.id)).size).toBe(1);
+    expect(out[0]!.t - out[0]!.t0).toBeGreaterThanOrEqual(0.29);
+  });
+
+  it('sends once more per resend and no further after an answer; resends: 0 sends once', async () => {
+    server = await startUdpServer(() => undefined);
+    const out = await queryUdp(server.address, 'bet.example', 'A', options({ timeoutMs: 300 }));
+    expect(out.map((q) => [q.failure, q.attempts])).toEqual([['generic_timeout_error', 3]]);
+    expect(server.queries).toHaveLength(3);
+    await server.close();
+    server = await startUdpServer(() => undefined);
+    const once = await queryUdp(server.address, 'bet.example', 'A', options({ timeoutMs: 200, resends: 0 }));
+    expect(once[0]?.attempts).toBeUndefined();
+    expect(server.queries).toHaveLength(1);
+    await server.close();
+    server = await startUdpServer((q, send) => send(reply(q, { answers: [a('bet.example', '192.0.2.10')] })));
+    const answered = await queryUdp(server.address, 'bet.example', 'A', options({ timeoutMs: 300, lateWindowMs: 250 }));
+    expect(answered[0]?.attempts).toBeUndefined();
+    expect(server.queries).toHaveLength(1);
+  });
+
   it('records the source of a reply from another address (an on-path injector)', async () => {
     const injector = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => injector.bind(0, '127.0.0.2', resolve));
@@ -132,9 +161,12 @@ describe('queryUdp', () => {
   it('times out when only strangers answer, keeping them', async () => {
     server = await startUdpServer((q, send) => send(reply(q, { id: ((q.id ?? 0) + 7) % 0x10000 })));
     const out = await queryUdp(server.address, 'bet.example', 'A', options({ timeoutMs: 300 }));
-    expect(out.map((q) => [q.reply_index, q.failure])).toEqual([
-      [-1, 'dns_reply_with_wrong_query_id'],
-      [0, 'generic_timeout_error'],
+    // A stranger's reply does not stop the resends: it answered each of the three sends.
+    expect(out.map((q) => [q.reply_index, q.failure, q.attempts])).toEqual([
+      [-1, 'dns_reply_with_wrong_query_id', 3],
+      [-1, 'dns_reply_with_wrong_query_id', 3],
+      [-1, 'dns_reply_with_wrong_query_id', 3],
+      [0, 'generic_timeout_error', 3],
     ]);
   });
 
@@ -147,7 +179,8 @@ describe('queryUdp', () => {
     expect(out[0]).toMatchObject({ failure: 'generic_timeout_error', rcode: null, reply_index: 0, answers: [] });
     expect(took).toBeGreaterThanOrEqual(240);
     expect(took).toBeLessThan(1500);
-    expect(server.queries).toHaveLength(1);
+    // The first send and two resends within the timeout.
+    expect(server.queries).toHaveLength(3);
   });
 
   it('a truncated packet is a parse error that decides', async () => {

@@ -1,0 +1,44 @@
+// Idle-line round trips before the bulk of the run (kept across a resume) and after it, saved in
+// latency.json; the connect timeout follows them.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResolverSpec } from '../dns/index.js';
+import { median } from '../report/summary.js';
+import { calibrate, resolverKey, type CalibrationOptions } from './latency.js';
+import type { ResolverInfo } from './record.js';
+
+export type IdlePhase = 'idle_before' | 'idle_after';
+
+export interface IdleLine {
+  /** Round trips (ms) per phase, then per resolver key, as in latency.json. */
+  readonly rounds: Record<string, Record<string, number[]>>;
+  /** Calibrates the resolvers now, files the round trips under `phase` and saves latency.json. */
+  measure(phase: IdlePhase): Promise<void>;
+}
+
+/** The idle-line record of the run in `out`, read back from latency.json when a resume finds it. */
+export function idleLine(out: string, specs: ResolverSpec[], calibration: CalibrationOptions): IdleLine {
+  const latencyPath = join(out, 'latency.json');
+  const rounds: Record<string, Record<string, number[]>> = existsSync(latencyPath) ? JSON.parse(readFileSync(latencyPath, 'utf8')) : {};
+  return {
+    rounds,
+    async measure(phase) {
+      rounds[phase] = await calibrate(specs, calibration);
+      writeFileSync(latencyPath, `${JSON.stringify(rounds)}\n`);
+    },
+  };
+}
+
+/**
+ * TCP and TLS timeouts that follow the line: a black-holed address costs seconds, not the worst case.
+ * Twenty round trips abroad plus a second, within 2 s and --timeout. HTTP keeps --timeout (slow sites).
+ */
+export function connectTimeout(idle: Record<string, number[]>, resolvers: ResolverInfo[], max: number): number {
+  const medians = resolvers
+    .filter((r) => r.role === 'foreign')
+    .map((r) => median(idle[resolverKey(r.transport, r.address)] ?? []))
+    .filter((m): m is number => m !== null);
+  const rtt = median(medians);
+  if (rtt === null) return max;
+  return Math.round(Math.min(max, Math.max(2000, rtt * 20 + 1000)));
+}

@@ -1,0 +1,84 @@
+// report.json: the run's summary with what the run was (lists, ISP, settings) and what it reused.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ControlAsker } from '../control/asker.js';
+import type { ResolverSpec } from '../dns/index.js';
+import type { RunSummary } from '../report/summary.js';
+import { softwareName, softwareVersion } from '../version.js';
+import type { Identity } from './identity.js';
+import type { ProbeEnv } from './measure.js';
+import { ooniTime } from './record-entry.js';
+import type { RunOptions } from './run-options.js';
+
+export interface ReportFacts {
+  runId: string;
+  started: Date;
+  complete: boolean;
+  skippedInvalid: number;
+  duplicates: number;
+  totalEntries: number;
+  identity: Identity;
+  /** The home router relaying DNS, or null. */
+  relayedBy: string | null;
+  isp: ResolverSpec;
+  foreign: ResolverSpec[];
+  env: ProbeEnv;
+  asker: ControlAsker | null;
+}
+
+/** The report; its end time is now. */
+export function reportJson(summary: RunSummary, opts: RunOptions, f: ReportFacts): Record<string, unknown> {
+  const { ispMatch, publicAs, publicIp, asnDb, whoami } = f.identity;
+  const { env } = f;
+  return summary.toJSON({
+    run_id: f.runId,
+    software_name: softwareName,
+    software_version: softwareVersion,
+    measurement_start_time: ooniTime(f.started),
+    measurement_end_time: ooniTime(new Date()),
+    complete: f.complete,
+    lists: opts.lists,
+    skipped_invalid: f.skippedInvalid,
+    duplicates: f.duplicates,
+    total_entries: f.totalEntries,
+    isp: ispMatch
+      ? { name: ispMatch.name, asn: ispMatch.asn, brand: ispMatch.brand, historical: ispMatch.historical, simulated: ispMatch.simulated, source: ispMatch.source }
+      : null,
+    // A home router relaying DNS: the ISP's own resolvers were asked too (role isp-direct).
+    isp_resolver_relay: f.relayedBy,
+    probe_asn: publicAs ? `AS${publicAs.asn}` : null,
+    probe_as_org: publicAs?.org ?? null,
+    // The address itself is never written: only whether it was learnt.
+    probe_ip: publicIp ? '[scrubbed]' : null,
+    asn_data: asnDb.info,
+    control_failure: whoami?.failure ?? null,
+    settings: {
+      isp_resolver: f.isp.spec,
+      foreign: f.foreign.map((s) => s.spec),
+      control: opts.control,
+      concurrency: opts.concurrency,
+      per_ip: opts.perIp,
+      max_rate: opts.maxRate ?? null,
+      timeout_ms: opts.timeoutMs,
+      connect_timeout_ms: env.connectTimeoutMs,
+      connect_timeout_basis: 'clamp(20 x median idle round trip of the foreign resolvers + 1000 ms, 2000 ms, --timeout)',
+      dns_timeout_ms: env.dnsTimeoutMs,
+      control_timeout_ms: env.controlTimeoutMs,
+      only_nets: opts.guard.cidrs,
+      innocuous_name: opts.innocuousName,
+      neutral_ip: opts.neutralIp,
+      ipv6: env.ipv6,
+    },
+    // What the run did not repeat (docs/performance.md): this invocation's figures, not the whole run's after a resume.
+    reuse: {
+      dns_shared_entries: env.dnsShare.reused(),
+      innocuous_requests_shared: env.swaps.reused(),
+      control: f.asker?.stats() ?? null,
+    },
+  });
+}
+
+/** Writes report.json, scrubbed of the volunteer's address. */
+export function writeReportJson(out: string, report: Record<string, unknown>, scrub: (text: string) => string): void {
+  writeFileSync(join(out, 'report.json'), `${scrub(JSON.stringify(report, null, 2))}\n`);
+}
