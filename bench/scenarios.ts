@@ -1,6 +1,7 @@
 // A whole-list scenario set for the lab, modelled on a real Greek line measuring the EEEP list:
 // most names DNS-blocked to the ISP's blockpage address, about 15 % dead everywhere, a few percent
 // IP-blocked (drops), some DPI, the rest clean. Deterministic (seeded), so runs are comparable.
+import { mulberry32 } from '../src/probe/order.js';
 
 /** Fractions of the list per kind; `clean` takes the rest. Gone hosts are capped by the lab's /24. */
 export const MIX = {
@@ -21,17 +22,6 @@ export type Kind = keyof typeof MIX | 'clean';
 const MAX_GONE = 200;
 /** Names per shared address: blocked names sit on CDN-like addresses, as on the real list. */
 const PER_SHARED_IP = 50;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['bet', 'casino', 'spin', 'slot', 'jackpot', 'poker', 'win', 'lucky', 'vegas', 'royal', 'star', 'gold', 'ace', 'play', 'bingo', 'roulette', 'odds', 'sport', 'live', 'mega'];
 const TLDS = ['com', 'com', 'com', 'net', 'io', 'bet', 'casino', 'eu', 'org', 'co.uk', 'ag', 'ελ'];

@@ -3,8 +3,8 @@
 // in flight would all wait on that address's per-IP limit while the rest of the line idles. A
 // shuffle spreads them; it is seeded by the run's id, so a run's order is reproducible.
 
-/** mulberry32: a small, fast PRNG; plenty for ordering (not for anything secret). */
-function prng(seed: number): () => number {
+/** mulberry32: a small, fast seeded PRNG; plenty for ordering and test data (not for anything secret). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -25,7 +25,7 @@ function hash(text: string): number {
 /** A copy of `items` in a shuffled order (Fisher-Yates) determined by `seed`. */
 export function spreadOrder<T>(items: readonly T[], seed: string): T[] {
   const out = [...items];
-  const rnd = prng(hash(seed));
+  const rnd = mulberry32(hash(seed));
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
     [out[i], out[j]] = [out[j] as T, out[i] as T];
