@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { CensorprobeError, GuardError } from '../errors.js';
-import { classifyError } from '../net/failure.js';
+import { classifyError, FAILURE } from '../net/failure.js';
 import {
   batchResponses,
   CONTROL_FAILURE,
@@ -21,8 +21,8 @@ import { CONTROL_BATCH_PATH, CONTROL_PATH, CONTROL_SERVER_DEFAULTS, isControlRes
 export interface ControlAsker {
   /** Resolves with this request's own answer (same shape as askControl's). */
   ask(request: ControlRequest): Promise<ControlAnswer>;
-  /** Counters for the report: batches sent, requests asked, single asks (fallback). */
-  stats(): { batches: number; asked: number; singles: number };
+  /** Counters for the report: batches sent, requests asked, single asks (fallback), batches retried. */
+  stats(): { batches: number; asked: number; singles: number; retries: number };
   /** Flushes what is queued, waits for in-flight exchanges, closes the connections. */
   close(): Promise<void>;
 }
@@ -84,7 +84,7 @@ export function controlAsker(controlUrl: string, opts: AskerOptions): ControlAsk
   };
 
   const queue: Pending[] = [];
-  const counts = { batches: 0, asked: 0, singles: 0 };
+  const counts = { batches: 0, asked: 0, singles: 0, retries: 0 };
   let inFlight = 0;
   let singlesOnly = false;
   let closing = false;
@@ -107,10 +107,15 @@ export function controlAsker(controlUrl: string, opts: AskerOptions): ControlAsk
     counts.batches += 1;
     const { helper, pool } = await connection();
     const payload = { requests: members.map((m) => m.request) };
-    const posted = await exchangeJson(pool, helper, CONTROL_BATCH_PATH, payload, {
-      ...exchangeOpts,
-      timeoutMs: batchTimeoutMs(members.length, opts.timeoutMs),
-    });
+    const post = () => exchangeJson(pool, helper, CONTROL_BATCH_PATH, payload, { ...exchangeOpts, timeoutMs: batchTimeoutMs(members.length, opts.timeoutMs) });
+    let posted = await post();
+    // A kept-alive connection the helper closed just as the batch went out ends without any
+    // response, and undici does not retry a POST: one more try on a fresh connection, so that
+    // 32 entries do not lose their control for a race.
+    if (posted.status === null && (posted.failure === FAILURE.eof || posted.failure === FAILURE.connectionReset)) {
+      counts.retries += 1;
+      posted = await post();
+    }
     if (posted.status === 404 || posted.status === 405) {
       // An older helper without the batch endpoint: single asks from now on, these first.
       singlesOnly = true;

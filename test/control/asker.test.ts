@@ -175,7 +175,7 @@ describe('control asker', () => {
       { path: CONTROL_BATCH_PATH, size: 32 },
       { path: CONTROL_BATCH_PATH, size: 8 },
     ]);
-    expect(asker.stats()).toEqual({ batches: 2, asked: 40, singles: 0 });
+    expect(asker.stats()).toEqual({ batches: 2, asked: 40, singles: 0, retries: 0 });
     await asker.close();
   });
 
@@ -197,7 +197,7 @@ describe('control asker', () => {
     expect(seen.requests.map((r) => r.size)).toEqual([4, 4, 4, 4, 4]);
     expect(seen.maxConcurrent).toBe(2);
     expect(seen.connections).toBe(2);
-    expect(asker.stats()).toEqual({ batches: 5, asked: 20, singles: 0 });
+    expect(asker.stats()).toEqual({ batches: 5, asked: 20, singles: 0, retries: 0 });
     await asker.close();
   });
 
@@ -205,11 +205,11 @@ describe('control asker', () => {
     const seen = await fronted({ batchStatus: status });
     const asker = controlAsker(seen.url, { guard: recordingGuard(), timeoutMs: 10_000 });
     (await askAll(asker, 0, 6)).forEach(expectOwnAnswer);
-    expect(asker.stats()).toEqual({ batches: 1, asked: 6, singles: 6 });
+    expect(asker.stats()).toEqual({ batches: 1, asked: 6, singles: 6, retries: 0 });
     const connections = seen.connections;
     // Later asks go straight to the single endpoint, over the connections already open.
     for (let i = 6; i < 9; i++) expectOwnAnswer(await asker.ask({ url: urlFor(i), addrs: [] }), i);
-    expect(asker.stats()).toEqual({ batches: 1, asked: 9, singles: 9 });
+    expect(asker.stats()).toEqual({ batches: 1, asked: 9, singles: 9, retries: 0 });
     expect(seen.requests.filter((r) => r.path === CONTROL_BATCH_PATH)).toHaveLength(1);
     expect(seen.requests.filter((r) => r.path === CONTROL_PATH)).toHaveLength(9);
     expect(seen.connections).toBe(connections);
@@ -221,7 +221,7 @@ describe('control asker', () => {
     const asker = controlAsker(seen.url, { guard: recordingGuard(), timeoutMs: 5000 });
     const answers = await askAll(asker, 0, 3);
     expect(answers).toEqual(answers.map(() => ({ response: null, failure: 'control_rate_limited' })));
-    expect(asker.stats()).toEqual({ batches: 1, asked: 3, singles: 0 });
+    expect(asker.stats()).toEqual({ batches: 1, asked: 3, singles: 0, retries: 0 });
     await asker.close();
   });
 
@@ -258,8 +258,34 @@ describe('control asker', () => {
         { response: null, failure: 'control_invalid_response' },
       ]);
     }
-    expect(asker.stats()).toEqual({ batches: 3, asked: 7, singles: 0 });
+    expect(asker.stats()).toEqual({ batches: 3, asked: 7, singles: 0, retries: 0 });
     await asker.close();
+  });
+
+  it('retries a batch once when its connection closes before any response (the keep-alive race)', async () => {
+    let calls = 0;
+    const seen = await serve((_path, body, res) => {
+      calls += 1;
+      // The first batch's connection is closed under it, as a helper closing an idle connection does.
+      if (calls === 1) return void res.socket?.destroy();
+      const requests = (body as { requests: Array<{ url: string }> }).requests;
+      reply(res, 200, JSON.stringify({ responses: requests.map((r) => fake(r.url)) }));
+    });
+    const asker = controlAsker(seen.url, { guard: recordingGuard(), timeoutMs: 5000 });
+    const urls = ['http://a.test/', 'http://b.test/'];
+    const answers = await Promise.all(urls.map((url) => asker.ask({ url, addrs: [] })));
+    expect(answers).toEqual(urls.map((url) => ({ response: fake(url), failure: null })));
+    expect(asker.stats()).toEqual({ batches: 1, asked: 2, singles: 0, retries: 1 });
+    // Only once: a helper that keeps closing gives the failure.
+    calls = -100;
+    const failing = await serve((_p, _b, res) => void res.socket?.destroy());
+    const again = controlAsker(failing.url, { guard: recordingGuard(), timeoutMs: 5000 });
+    const lost = await again.ask({ url: 'http://c.test/', addrs: [] });
+    expect(lost.response).toBeNull();
+    expect(['eof_error', 'connection_reset']).toContain(lost.failure);
+    expect(again.stats().retries).toBe(1);
+    expect(failing.requests).toHaveLength(2);
+    await Promise.all([asker.close(), again.close()]);
   });
 
   it('gives every member the timeout failure when the helper does not answer in time', async () => {
@@ -292,7 +318,7 @@ describe('control asker', () => {
     (await pending).forEach(expectOwnAnswer);
     expect(seen.requests).toEqual([{ path: CONTROL_BATCH_PATH, size: 3 }]);
     await expect(asker.ask({ url: urlFor(0), addrs: [] })).rejects.toMatchObject({ code: 'CP_CONTROL_ASKER_CLOSED' });
-    expect(asker.stats()).toEqual({ batches: 1, asked: 3, singles: 0 });
+    expect(asker.stats()).toEqual({ batches: 1, asked: 3, singles: 0, retries: 0 });
   });
 
   it('sends the bearer token', async () => {
