@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { labDown, labUp, readGroundTruth, type LabEndpoints } from '../src/lab/index.js';
+import { median } from '../src/lab/endpoints.js';
 import { benchRows, kindCounts, scenarioCsv, type Kind } from './scenarios.js';
 import { measureProbe, type ProbeMeasure } from './probe-process.js';
 import { ADSL, describeShaping, shapeAdsl, unshape } from './shape.js';
@@ -116,14 +117,10 @@ async function oneRun(
   }
   const entries = runtimes.length;
   const f: RunFigures = { ...m, name, entries, concurrency, rate: entries / m.wallS, correct, controlAsks, controlRateLimited, runtimes, counts };
-  log(`${name}: ${entries} entries in ${m.wallS.toFixed(1)} s (${f.rate.toFixed(1)}/s), probe peak RSS ${m.probeHwmMb.toFixed(0)} MB, verdicts right ${correct}/${entries}, event loop delay p99 per 2 s: median ${loopP99.length ? [...loopP99].sort((a, b) => a - b)[Math.floor(loopP99.length / 2)] : '?'} ms, max ${loopP99.length ? Math.max(...loopP99) : '?'} ms`);
+  log(`${name}: ${entries} entries in ${m.wallS.toFixed(1)} s (${f.rate.toFixed(1)}/s), probe peak RSS ${m.probeHwmMb.toFixed(0)} MB, verdicts right ${correct}/${entries}, event loop delay p99 per 2 s: median ${fmt(median(loopP99), 0)} ms, max ${loopP99.length ? Math.max(...loopP99) : '?'} ms`);
   return f;
 }
 
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length ? (v[Math.floor((v.length - 1) / 2)]! + v[Math.ceil((v.length - 1) / 2)]!) / 2 : NaN;
-};
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '?');
 const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
