@@ -3,9 +3,8 @@
 import type { DnsQuery, Failure, HttpRequest, StepTag, TcpConnect, TestKeys, TlsHandshake } from '../observations.js';
 import { matchResponse, type TextFingerprint } from './fingerprints.js';
 
-// `IP:PORT` as observations key endpoints: one formatter for the steps that write them and this
-// analysis that reads them.
-export { endpoint as joinAddress } from '../net/step.js';
+// `IP:PORT` as observations key endpoints (src/address.ts), under the names the analyses use.
+export { endpoint as joinAddress, splitAddress } from '../address.js';
 
 /** Failures a censor causes when it interferes with a connection: reset, silence, EOF, ICMP. */
 const REACTIONS = new Set([
@@ -24,14 +23,6 @@ export function isReaction(failure: Failure): boolean {
 export function hasTag(step: { tags: StepTag[] }, tag: StepTag): boolean {
   return step.tags.includes(tag);
 }
-
-/** Splits `IP:PORT` and `[IPv6]:PORT`. */
-export function splitAddress(address: string): { ip: string; port: number } {
-  const m = /^\[(.*)\]:(\d+)$/.exec(address) ?? /^(.*):(\d+)$/.exec(address);
-  if (!m) return { ip: address, port: 0 };
-  return { ip: m[1] ?? address, port: Number(m[2]) };
-}
-
 
 /** The IPv4/IPv6 addresses in a reply's ANSWER section. */
 export function answerAddrs(q: DnsQuery | undefined, section: 'answer' | 'additional' = 'answer'): string[] {

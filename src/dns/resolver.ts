@@ -2,7 +2,7 @@
 // `IP[:PORT]`) and one entry point that dispatches by transport.
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
-import { endpoint } from '../net/step.js';
+import { endpoint } from '../address.js';
 import type { DnsQuery } from '../observations.js';
 import { queryDoh } from './doh.js';
 import type { DnsOptions, QueryType } from './options.js';

@@ -4,7 +4,8 @@ import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import type { DnsQuery } from '../observations.js';
-import { endpoint, secondsSince } from '../net/step.js';
+import { endpoint } from '../address.js';
+import { secondsSince } from '../net/step.js';
 import { DNS_FAILURE, failureFromError } from './failures.js';
 import { decodeReply, encodeQuery, type EncodedQuery } from './message.js';
 import {

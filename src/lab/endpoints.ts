@@ -1,5 +1,6 @@
 // What `lab up` writes for tests and the probe: addresses, URLs, files, latencies, PIDs.
 import { existsSync, readFileSync } from 'node:fs';
+import { median as statsMedian } from '../stats.js';
 import { files } from './paths.js';
 import { LabNotUpError } from './errors.js';
 import type { GroundTruth } from './scenarios.js';
@@ -54,9 +55,7 @@ export function readGroundTruth(endpoints: LabEndpoints = readEndpoints()): Grou
   return JSON.parse(readFileSync(endpoints.ground_truth, 'utf8')) as GroundTruth[];
 }
 
+/** src/stats.ts's median as a plain number (NaN when empty) for the lab's arithmetic on it. */
 export function median(values: readonly number[]): number {
-  const v = [...values].sort((x, y) => x - y);
-  if (v.length === 0) return NaN;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+  return statsMedian(values) ?? NaN;
 }

@@ -11,7 +11,8 @@ import { decodeBody, extractTitle } from './body.js';
 import type { CaOption } from './certificate.js';
 import { SocketReuseError, StepTimeoutError } from './errors.js';
 import { FAILURE, certificateFailure, classifyError } from './failure.js';
-import { endpoint, secondsSince, type StepOptions } from './step.js';
+import { endpoint } from '../address.js';
+import { secondsSince, type StepOptions } from './step.js';
 import { tcpConnect } from './tcp.js';
 import { tlsHandshake } from './tls.js';
 

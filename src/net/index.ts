@@ -1,5 +1,5 @@
 // The network steps: each takes { guard, timeoutMs, startedAt, tags } and returns an observation.
-export { type StepOptions, secondsSince, endpoint } from './step.js';
+export { type StepOptions, secondsSince } from './step.js';
 export { FAILURE, classifyError, certificateFailure } from './failure.js';
 export { StepTimeoutError, PeerClosedError, SocketReuseError } from './errors.js';
 export { tcpConnect, type TcpResult } from './tcp.js';

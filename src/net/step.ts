@@ -17,8 +17,3 @@ export interface StepOptions {
 export function secondsSince(startedAt: number): number {
   return Math.round((performance.now() - startedAt) * 1000) / 1e6;
 }
-
-/** `IP:PORT` with IPv6 in brackets, the key form OONI uses for endpoints. */
-export function endpoint(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-}

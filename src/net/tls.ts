@@ -8,7 +8,8 @@ import type { TcpConnect, TlsHandshake } from '../observations.js';
 import { classifyError } from './failure.js';
 import { PeerClosedError, StepTimeoutError } from './errors.js';
 import { summarizeCertificate, trustStore, validForName, type CaOption } from './certificate.js';
-import { endpoint, secondsSince, type StepOptions } from './step.js';
+import { endpoint } from '../address.js';
+import { secondsSince, type StepOptions } from './step.js';
 import { tcpConnect } from './tcp.js';
 
 export interface TlsOptions extends StepOptions {

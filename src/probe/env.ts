@@ -8,7 +8,7 @@ import { blockpageMemory } from './blockpages.js';
 import { dnsShare } from './dns-share.js';
 import { perIpLimiter } from './limits.js';
 import type { ProbeEnv } from './measure.js';
-import type { ResolverInfo } from './record.js';
+import type { ResolverInfo } from '../record.js';
 import type { RunOptions } from './run-options.js';
 import { swapMemory } from './swap-memory.js';
 

@@ -3,9 +3,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolverSpec } from '../dns/index.js';
-import { median } from '../report/summary.js';
-import { calibrate, resolverKey, type CalibrationOptions } from './latency.js';
-import type { ResolverInfo } from './record.js';
+import { resolverKey, type ResolverInfo } from '../record.js';
+import { median } from '../stats.js';
+import { calibrate, type CalibrationOptions } from './latency.js';
 
 export type IdlePhase = 'idle_before' | 'idle_after';
 

@@ -3,6 +3,7 @@
 // round trip. Each resolver in turn, one query at a time.
 import { query, resolverAddress, type ResolverSpec } from '../dns/index.js';
 import type { Guard } from '../net/guard.js';
+import { resolverKey } from '../record.js';
 
 export interface CalibrationOptions {
   guard: Guard;
@@ -11,11 +12,6 @@ export interface CalibrationOptions {
   rounds: number;
   /** A name every resolver can answer quickly (the swap test's innocuous name). */
   name: string;
-}
-
-/** The key RunSummary files a resolver's round trips under: transport and address. */
-export function resolverKey(transport: string, address: string): string {
-  return `${transport}|${address}`;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ListEntry } from '../lists/index.js';
 import type { JsonlSink } from '../report/jsonl.js';
 import { emptyKeys, measureTarget, type ProbeEnv } from './measure.js';
 import type { RateGate } from './rate.js';
-import type { MeasurementRecord } from './record.js';
+import type { MeasurementRecord } from '../record.js';
 import { entryRecord, probeFailure, tagAnswerAsns } from './record-entry.js';
 
 export interface LoopDeps {

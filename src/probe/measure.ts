@@ -5,6 +5,7 @@
 // means not blocked); the real name sent to a neutral server; the control asked when anything failed.
 import { isIPv4 } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { endpoint } from '../address.js';
 import { bogonCheck } from '../analysis/bogons.js';
 import { findTruth } from '../analysis/dns.js';
 import { answerAddrs, firstReplies, isReaction, responseReaction } from '../analysis/steps.js';
@@ -14,7 +15,6 @@ import type { QueryType } from '../dns/options.js';
 import { httpRequest, tcpConnect, tlsHandshake } from '../net/index.js';
 import type { Guard } from '../net/guard.js';
 import type { DnsQuery, StepTag, Target, TestKeys } from '../observations.js';
-import { endpoint } from '../net/step.js';
 import type { BlockpageMemory } from './blockpages.js';
 import { sharedCopy, type DnsPhase, type DnsShare } from './dns-share.js';
 import type { SwapMemory } from './swap-memory.js';

@@ -4,7 +4,7 @@ import type { AsnDb } from '../isp/index.js';
 import type { ListEntry } from '../lists/index.js';
 import type { TestKeys } from '../observations.js';
 import { softwareName, softwareVersion } from '../version.js';
-import type { MeasurementRecord } from './record.js';
+import type { MeasurementRecord } from '../record.js';
 
 /** OONI's time format: UTC "YYYY-MM-DD hh:mm:ss". */
 export function ooniTime(d: Date): string {

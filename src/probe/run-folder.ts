@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { entryKey } from '../lists/index.js';
-import type { MeasurementRecord } from './record.js';
+import type { MeasurementRecord } from '../record.js';
 import type { RunOptions } from './run-options.js';
 import { MEASUREMENTS_FILE, readRecords, repairTornLine, saveSettings } from './state.js';
 

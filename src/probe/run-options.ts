@@ -1,6 +1,6 @@
 // What a caller gives run() and what it gets back.
 import type { Guard } from '../net/guard.js';
-import type { MeasurementRecord } from './record.js';
+import type { MeasurementRecord } from '../record.js';
 
 export interface RunOptions {
   lists: string[];

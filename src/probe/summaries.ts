@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { CsvSummarySink } from '../report/csv.js';
 import { RunSummary } from '../report/summary.js';
-import type { MeasurementRecord, ResolverInfo } from './record.js';
+import type { MeasurementRecord, ResolverInfo } from '../record.js';
 import { readRecords } from './state.js';
 
 /** Writes summary.csv and returns the run's summary, the idle-line round trips filed in. */

@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import type { MeasurementRecord } from '../probe/record.js';
+import type { MeasurementRecord } from '../record.js';
 
 export const SUMMARY_COLUMNS = [
   'input',

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Verdict } from '../analysis/types.js';
 import { UsageError } from '../errors.js';
 import { parseListText, splitIps } from '../lists/index.js';
-import type { MeasurementRecord } from '../probe/record.js';
+import type { MeasurementRecord } from '../record.js';
 import { safeCell } from './csv.js';
 import { LAYERS } from './html/model.js';
 import { isBlocked } from './merge.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { CensorprobeError } from '../errors.js';
 import type { DnsQuery, HttpRequest, TcpConnect, TlsHandshake } from '../observations.js';
-import type { MeasurementRecord } from '../probe/record.js';
+import type { MeasurementRecord } from '../record.js';
 import { readRecords, readRunMeta, type RunMeta, type Warn } from './read.js';
 
 /** An exported line broke the spec's field rules: a bug, never written out silently. */

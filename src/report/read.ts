@@ -6,7 +6,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CensorprobeError } from '../errors.js';
-import type { MeasurementRecord } from '../probe/record.js';
+import type { MeasurementRecord } from '../record.js';
 
 /** A folder that is not a run folder, or a report.json that cannot be read. */
 export class RunFolderError extends CensorprobeError {

@@ -2,8 +2,8 @@
 // only counters and each resolver's round-trip times (8 bytes a query) for medians.
 import type { Verdict } from '../analysis/types.js';
 import type { DnsQuery } from '../observations.js';
-import { resolverKey } from '../probe/latency.js';
-import type { MeasurementRecord, ResolverInfo } from '../probe/record.js';
+import { resolverKey, type MeasurementRecord, type ResolverInfo } from '../record.js';
+import { median, quantile } from '../stats.js';
 
 const VERDICTS: Verdict[] = ['ok', 'dns', 'ip', 'dpi', 'url', 'down', 'inconclusive'];
 
@@ -25,19 +25,6 @@ export interface InterceptionEvidence {
   says: string;
   isp_says: string;
   doh_says: string;
-}
-
-export function quantile(sorted: number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-export function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function round(x: number | null, digits = 2): number | null {

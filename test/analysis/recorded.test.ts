@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
-import type { MeasurementRecord } from '../../src/probe/record.js';
+import type { MeasurementRecord } from '../../src/record.js';
 
 const dir = new URL('../fixtures/analysis/', import.meta.url);
 const records = readFileSync(new URL('lab-run.jsonl', dir), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MeasurementRecord);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { LabEndpoints } from '../../src/lab/index.js';
 import { runProbeInLab } from '../../src/lab/probe-run.js';
-import type { MeasurementRecord } from '../../src/probe/record.js';
+import type { MeasurementRecord } from '../../src/record.js';
 
 // Consent is recorded under a throw-away config folder, never the user's own.
 process.env.XDG_CONFIG_HOME ??= mkdtempSync(join(tmpdir(), 'cp-xdg-'));

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labUp, readEndpoints, readGroundTruth, type LabEndpoints } from '../../src/lab/index.js';
-import type { MeasurementRecord } from '../../src/probe/record.js';
+import type { MeasurementRecord } from '../../src/record.js';
 import { measureLabLatency } from '../lab/latency.js';
 import { labProbeRun } from './lab-run.js';
 

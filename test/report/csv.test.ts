@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import type { MeasurementRecord } from '../../src/probe/record.js';
+import type { MeasurementRecord } from '../../src/record.js';
 import { CsvSummarySink, safeCell, SUMMARY_COLUMNS } from '../../src/report/csv.js';
 
 describe('summary.csv', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LayerFinding, Layers, Verdict } from '../../src/analysis/types.js';
 import type { DnsQuery, StepTag, TcpConnect, TestKeys } from '../../src/observations.js';
-import type { MeasurementRecord, ResolverInfo } from '../../src/probe/record.js';
+import type { MeasurementRecord, ResolverInfo } from '../../src/record.js';
 import { CsvSummarySink } from '../../src/report/csv.js';
 import { JsonlSink } from '../../src/report/jsonl.js';
 import { RunSummary } from '../../src/report/summary.js';

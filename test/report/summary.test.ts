@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DnsQuery } from '../../src/observations.js';
-import type { MeasurementRecord, ResolverInfo } from '../../src/probe/record.js';
-import { median, quantile, RunSummary } from '../../src/report/summary.js';
+import type { MeasurementRecord, ResolverInfo } from '../../src/record.js';
+import { RunSummary } from '../../src/report/summary.js';
+import { median, quantile } from '../../src/stats.js';
 
 const ISP = '198.18.1.53:53';
 const UDP = '198.18.3.53:53';

@@ -2,7 +2,7 @@
 // renders them in the reader's language (i18n.ts SENTENCES); the analysis' own evidence stays
 // alongside as the technical record. Facts only from the record: nothing re-judged here.
 import { blockpageIps, textFingerprints } from '../../analysis/fingerprints.js';
-import type { MeasurementRecord } from '../../probe/record.js';
+import type { MeasurementRecord } from '../../record.js';
 import type { SentenceCode } from './i18n.js';
 
 export type Sentence = [SentenceCode, ...string[]];

@@ -1,7 +1,7 @@
 // What the HTML report shows, gathered in one streaming pass over a run folder: a compact row per
 // entry (short keys: 15,000 of them go into the page) and the run-level figures.
 import type { Verdict } from '../../analysis/types.js';
-import type { MeasurementRecord } from '../../probe/record.js';
+import type { MeasurementRecord } from '../../record.js';
 import { readRecords, readRunMeta, type RunMeta, type Warn } from '../read.js';
 import { explain, fingerprintInfo, fingerprintsOf, type Sentence } from './explain.js';
 import { RttHistogram, binLabels, type RttSeries } from './rtt.js';

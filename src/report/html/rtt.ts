@@ -1,7 +1,7 @@
 // Round-trip-time distributions per resolver, for the latency chart. report.json keeps only the
 // median and p95; the distribution comes from measurements.jsonl, one record at a time, into fixed
 // bins: memory stays flat however big the run.
-import type { MeasurementRecord } from '../../probe/record.js';
+import type { MeasurementRecord } from '../../record.js';
 
 /** Upper bin edges in milliseconds (the last bin is open): log-like, as RTTs span 1 ms to seconds. */
 export const RTT_EDGES_MS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000, 2000, 5000] as const;

@@ -1,5 +1,7 @@
-import type { Analysis, AnalysisContext } from '../analysis/types.js';
-import type { Target, TestKeys } from '../observations.js';
+// The record: one line of measurements.jsonl. Its schema sits at the bottom beside the observations,
+// so that every layer (probe, analysis, report, store) reads it without importing another layer.
+import type { Analysis, AnalysisContext } from './analysis/types.js';
+import type { Target, TestKeys } from './observations.js';
 
 /** One line of measurements.jsonl: the entry, its verdict with evidence, and every observation. */
 export interface MeasurementRecord extends Analysis {
@@ -27,4 +29,9 @@ export interface ResolverInfo {
   role: 'isp' | 'isp-direct' | 'foreign';
   transport: 'udp' | 'tcp' | 'doh';
   address: string;
+}
+
+/** The key a resolver's round trips are filed under (report.json, latency.json): transport and address. */
+export function resolverKey(transport: string, address: string): string {
+  return `${transport}|${address}`;
 }
