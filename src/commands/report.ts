@@ -12,7 +12,7 @@ import { UI, type UiKey } from '../report/html/i18n.js';
 import { LAYERS, VERDICTS } from '../report/html/model.js';
 import { mergeRuns, writeMerge } from '../report/merge.js';
 import { exportOoni } from '../report/ooni.js';
-import { readRecords, type Warn } from '../report/read.js';
+import { readRecords, type Warn } from '../report/run-folder/index.js';
 
 const warn: Warn = (m) => console.error(`censorprobe: warning: ${m}`);
 const collect = (v: string, prev: string[] = []) => [...prev, v];

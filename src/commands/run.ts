@@ -7,7 +7,7 @@ import { NetGuard, openGuard } from '../net/guard.js';
 import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
 import { parseRate } from '../probe/rate.js';
 import { run } from '../probe/run.js';
-import { loadSettings } from '../probe/state.js';
+import { loadSettings } from '../report/run-folder/index.js';
 
 /** Public resolvers by IP literal (no lookup needed to reach them); only used on a real line. */
 export const DEFAULT_FOREIGN = ['https://1.1.1.1/dns-query', 'https://9.9.9.9/dns-query', 'udp://1.1.1.1:53', 'udp://9.9.9.9:53', 'udp://8.8.8.8:53'];

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
-import { readRecords } from '../probe/state.js';
+import { readRecords, RUN_FILES } from '../report/run-folder/index.js';
 import { fromSources, nodeModuleCommand } from './paths.js';
 
 /** The endpoint fields the probe needs (a subset of the lab's endpoints.json). */
@@ -78,12 +78,12 @@ export function runProbeInLab(ep: ProbeEndpoints, out: string, extra: string[] =
  */
 export function labProbeRunner(options: { accept?: boolean } = {}) {
   return async (ep: ProbeEndpoints, outDir: string): Promise<{ input: string; verdict: string }[]> => {
-    for (const f of ['measurements.jsonl', 'summary.csv', 'report.json', 'report.html', 'run.json', 'latency.json']) rmSync(join(outDir, f), { force: true });
+    for (const f of RUN_FILES) rmSync(join(outDir, f), { force: true });
     const interactive = !options.accept && process.stdin.isTTY === true;
     const r = await runProbeInLab(ep, outDir, ['--quiet', ...(options.accept ? ['--accept'] : [])], { interactive });
     if (r.code !== 0) throw new LabError(`the probe failed in the lab (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const out: { input: string; verdict: string }[] = [];
-    for await (const { record } of readRecords<{ input: string; verdict: string }>(join(outDir, 'measurements.jsonl'))) {
+    for await (const record of readRecords(outDir)) {
       out.push({ input: record.input, verdict: record.verdict });
     }
     return out;

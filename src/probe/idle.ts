@@ -1,8 +1,7 @@
 // Idle-line round trips before the bulk of the run (kept across a resume) and after it, saved in
 // latency.json; the connect timeout follows them.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ResolverSpec } from '../dns/index.js';
+import { loadIdleRounds, saveIdleRounds, type IdleRounds } from '../report/run-folder/index.js';
 import { resolverKey, type ResolverInfo } from '../record.js';
 import { median } from '../stats.js';
 import { calibrate, type CalibrationOptions } from './latency.js';
@@ -11,20 +10,19 @@ export type IdlePhase = 'idle_before' | 'idle_after';
 
 export interface IdleLine {
   /** Round trips (ms) per phase, then per resolver key, as in latency.json. */
-  readonly rounds: Record<string, Record<string, number[]>>;
+  readonly rounds: IdleRounds;
   /** Calibrates the resolvers now, files the round trips under `phase` and saves latency.json. */
   measure(phase: IdlePhase): Promise<void>;
 }
 
 /** The idle-line record of the run in `out`, read back from latency.json when a resume finds it. */
 export function idleLine(out: string, specs: ResolverSpec[], calibration: CalibrationOptions): IdleLine {
-  const latencyPath = join(out, 'latency.json');
-  const rounds: Record<string, Record<string, number[]>> = existsSync(latencyPath) ? JSON.parse(readFileSync(latencyPath, 'utf8')) : {};
+  const rounds = loadIdleRounds(out);
   return {
     rounds,
     async measure(phase) {
       rounds[phase] = await calibrate(specs, calibration);
-      writeFileSync(latencyPath, `${JSON.stringify(rounds)}\n`);
+      saveIdleRounds(out, rounds);
     },
   };
 }

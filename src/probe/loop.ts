@@ -6,7 +6,7 @@ import type { Analysis, AnalysisContext } from '../analysis/types.js';
 import { GuardError } from '../errors.js';
 import type { AsnDb } from '../isp/index.js';
 import type { ListEntry } from '../lists/index.js';
-import type { JsonlSink } from '../report/jsonl.js';
+import type { RunSink } from '../report/run-folder/index.js';
 import { emptyKeys, measureTarget, type ProbeEnv } from './measure.js';
 import type { RateGate } from './rate.js';
 import type { MeasurementRecord } from '../record.js';
@@ -16,7 +16,7 @@ export interface LoopDeps {
   env: ProbeEnv;
   context: AnalysisContext;
   asnDb: AsnDb;
-  jsonl: JsonlSink;
+  sink: Pick<RunSink, 'write'>;
   runId: string;
   limit: LimitFunction;
   gate: RateGate | null;
@@ -66,7 +66,7 @@ export async function measureAll(todo: ListEntry[], d: LoopDeps): Promise<number
     }
     if (stop.signal.aborted) return;
     const record = entryRecord(entry, d.runId, { t0, analysis, keys, context: entryContext });
-    d.jsonl.write(record);
+    d.sink.write(record);
     done++;
     d.onRecord?.(record, d.already + done, d.total);
   };

@@ -1,9 +1,7 @@
-// report.json: the run's summary with what the run was (lists, ISP, settings) and what it reused.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// report.json's run-level facts: what the run was (lists, ISP, settings) and what it reused. The run
+// folder (src/report/run-folder) adds the summary of the records and writes it.
 import type { ControlAsker } from '../control/asker.js';
 import type { ResolverSpec } from '../dns/index.js';
-import type { RunSummary } from '../report/summary.js';
 import { softwareName, softwareVersion } from '../version.js';
 import type { Identity } from './identity.js';
 import type { ProbeEnv } from './measure.js';
@@ -26,11 +24,11 @@ export interface ReportFacts {
   asker: ControlAsker | null;
 }
 
-/** The report; its end time is now. */
-export function reportJson(summary: RunSummary, opts: RunOptions, f: ReportFacts): Record<string, unknown> {
+/** The run's facts for report.json; its end time is now. */
+export function runMeta(opts: RunOptions, f: ReportFacts): Record<string, unknown> {
   const { ispMatch, publicAs, publicIp, asnDb, whoami } = f.identity;
   const { env } = f;
-  return summary.toJSON({
+  return {
     run_id: f.runId,
     software_name: softwareName,
     software_version: softwareVersion,
@@ -75,10 +73,5 @@ export function reportJson(summary: RunSummary, opts: RunOptions, f: ReportFacts
       innocuous_requests_shared: env.swaps.reused(),
       control: f.asker?.stats() ?? null,
     },
-  });
-}
-
-/** Writes report.json, scrubbed of the volunteer's address. */
-export function writeReportJson(out: string, report: Record<string, unknown>, scrub: (text: string) => string): void {
-  writeFileSync(join(out, 'report.json'), `${scrub(JSON.stringify(report, null, 2))}\n`);
+  };
 }

@@ -1,5 +1,6 @@
 // What a caller gives run() and what it gets back.
 import type { Guard } from '../net/guard.js';
+import type { RunSettings } from '../report/run-folder/index.js';
 import type { MeasurementRecord } from '../record.js';
 
 export interface RunOptions {
@@ -47,4 +48,13 @@ export interface RunResult {
   total: number;
   skipped_invalid: number;
   report: Record<string, unknown>;
+}
+
+/** What --resume needs to continue the run (saved as run.json). */
+export function runSettings(opts: RunOptions, started: Date): RunSettings {
+  return {
+    lists: opts.lists, skipInvalid: opts.skipInvalid, ispResolver: opts.ispResolver, foreign: opts.foreign, control: opts.control,
+    concurrency: opts.concurrency, perIp: opts.perIp, timeoutMs: opts.timeoutMs, onlyNets: [...opts.guard.cidrs],
+    innocuousName: opts.innocuousName, neutralIp: opts.neutralIp, started: started.toISOString(),
+  };
 }

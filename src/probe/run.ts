@@ -3,8 +3,7 @@
 // still writes the summaries of what was measured.
 import pLimit from 'p-limit';
 import { entryKey } from '../lists/index.js';
-import { writeHtmlReport } from '../report/html/index.js';
-import { JsonlSink } from '../report/jsonl.js';
+import { FolderSink, runIdOf } from '../report/run-folder/index.js';
 import { dnsShare } from './dns-share.js';
 import { checkedEndpoints } from './endpoints.js';
 import { askConsent, loadEntries } from './entries.js';
@@ -15,11 +14,9 @@ import { hasGlobalIpv6 } from './ipv6.js';
 import { measureAll } from './loop.js';
 import { rateGate } from './rate.js';
 import { relayPlan } from './relay.js';
-import { reportJson, writeReportJson } from './report-json.js';
-import { openRunFolder, runIdOf } from './run-folder.js';
+import { runMeta } from './report-json.js';
 import { spreadOrder } from './order.js';
-import type { RunOptions, RunResult } from './run-options.js';
-import { summarise } from './summaries.js';
+import { runSettings, type RunOptions, type RunResult } from './run-options.js';
 
 export type { RunOptions, RunResult } from './run-options.js';
 export { ooniTime } from './record-entry.js';
@@ -34,7 +31,12 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const relay = relayPlan(isp, identity.ispMatch, opts.guard, hasGlobalIpv6());
   if (relay.refused.length > 0) console.error(`censorprobe: the ISP's own resolvers outside --only-nets not measured: ${relay.refused.join(', ')}`);
 
-  const { jsonlPath, measured, started } = await openRunFolder(opts);
+  const started = new Date();
+  const { sink, measured } = await FolderSink.open(opts.out, {
+    resume: Boolean(opts.resume),
+    ...(opts.resume ? {} : { settings: runSettings(opts, started) }),
+    scrub: identity.scrub,
+  });
   const runId = runIdOf(opts.out);
   const ipv6 = hasGlobalIpv6();
   const env = probeEnv(opts, isp, relay.direct, foreign, ipv6);
@@ -49,7 +51,6 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   const asker = runAsker(opts, env.controlTimeoutMs);
   env.control = asker;
-  const jsonl = new JsonlSink(jsonlPath, identity.scrub);
   const limit = pLimit(opts.concurrency);
   const gate = opts.maxRate ? rateGate(opts.maxRate, opts.signal ? { signal: opts.signal } : {}) : null;
   // Shuffled so that neighbours in the list (often on one address) are not all in flight at once.
@@ -60,28 +61,21 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   let done: number;
   try {
     done = await measureAll(todo, {
-      env, context, asnDb: identity.asnDb, jsonl, runId, limit, gate, signal: opts.signal,
+      env, context, asnDb: identity.asnDb, sink, runId, limit, gate, signal: opts.signal,
       already: measured.size, total: entries.length, onRecord: opts.onRecord,
     });
   } finally {
-    jsonl.close();
+    sink.close();
     await asker?.close();
   }
   const complete = measured.size + done >= entries.length;
   if (complete && !opts.signal?.aborted) await idle.measure('idle_after');
 
-  const summary = await summarise(opts.out, jsonlPath, resolvers, idle.rounds);
-  const report = reportJson(summary, opts, {
+  const meta = runMeta(opts, {
     runId, started, complete,
     skippedInvalid: usable.skipped, duplicates: loaded.duplicates.length, totalEntries: entries.length,
     identity, relayedBy: relay.relayedBy, isp, foreign, env, asker,
   });
-  writeReportJson(opts.out, report, identity.scrub);
-  try {
-    await writeHtmlReport(opts.out);
-  } catch (err) {
-    // The measurements and summaries are written: a failed page must not fail the run.
-    console.error(`censorprobe: could not write report.html (${(err as Error).message}); try \`censorprobe report html ${opts.out}\``);
-  }
-  return { out: opts.out, complete, measured: done, resumed: measured.size, total: entries.length, skipped_invalid: usable.skipped, report };
+  await sink.finish({ meta, resolvers, idle: idle.rounds });
+  return { out: opts.out, complete, measured: done, resumed: measured.size, total: entries.length, skipped_invalid: usable.skipped, report: sink.report };
 }

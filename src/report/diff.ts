@@ -13,7 +13,9 @@ import type { MeasurementRecord } from '../record.js';
 import { safeCell } from './csv.js';
 import { LAYERS } from './html/model.js';
 import { isBlocked } from './merge.js';
-import { ispLabel, readRecords, readRunMeta, requireRunFolder, type Warn } from './read.js';
+import { requireRunFolder, type Warn } from './run-folder/files.js';
+import { readRecords } from './run-folder/read.js';
+import { ispLabel, readRunMeta } from './run-folder/report-json.js';
 
 export interface Outcome {
   verdict: Verdict;

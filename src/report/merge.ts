@@ -12,7 +12,9 @@ import { escapeHtml as h } from './html/assets.js';
 import { SENTENCES, UI } from './html/i18n.js';
 import { VERDICTS, LAYERS } from './html/model.js';
 import { label, shell } from './html/page.js';
-import { ispLabel, readRecords, readRunMeta, requireRunFolder, type Warn } from './read.js';
+import { requireRunFolder, type Warn } from './run-folder/files.js';
+import { readRecords } from './run-folder/read.js';
+import { ispLabel, readRunMeta } from './run-folder/report-json.js';
 
 export const BLOCKED: readonly Verdict[] = ['dns', 'ip', 'dpi', 'url'];
 export const isBlocked = (v: Verdict) => BLOCKED.includes(v);

@@ -15,7 +15,9 @@ import { once } from 'node:events';
 import { CensorprobeError } from '../errors.js';
 import type { DnsQuery, HttpRequest, TcpConnect, TlsHandshake } from '../observations.js';
 import type { MeasurementRecord } from '../record.js';
-import { readRecords, readRunMeta, type RunMeta, type Warn } from './read.js';
+import type { Warn } from './run-folder/files.js';
+import { readRecords } from './run-folder/read.js';
+import { readRunMeta, type RunMeta } from './run-folder/report-json.js';
 
 /** An exported line broke the spec's field rules: a bug, never written out silently. */
 export class OoniFormatError extends CensorprobeError {

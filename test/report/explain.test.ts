@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { explain, type Sentence } from '../../src/report/html/explain.js';
 import { fill, SENTENCES, UI } from '../../src/report/html/i18n.js';
 import { toRow } from '../../src/report/html/model.js';
-import { loadRecords } from '../../src/report/read.js';
-import { standardEntries, writeRun } from './runs.js';
+import { loadRecords, standardEntries, writeRun } from './runs.js';
 
 const placeholders = (t: string) => [...t.matchAll(/\{(\d+)\}/g)].map((m) => m[1]).sort().join();
 

@@ -4,8 +4,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRecords } from '../../src/report/read.js';
-import { REPORT_HTML, writeHtmlReport } from '../../src/report/html/index.js';
+import { loadRecords } from './runs.js';
+import { writeHtmlReport } from '../../src/report/html/index.js';
+import { REPORT_HTML } from '../../src/report/run-folder/index.js';
 import { CHROMIUM, openReport, type OpenedPage } from './browser.js';
 
 export const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');

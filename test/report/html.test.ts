@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPORT_HTML, writeHtmlReport } from '../../src/report/html/index.js';
+import { writeHtmlReport } from '../../src/report/html/index.js';
+import { REPORT_HTML } from '../../src/report/run-folder/index.js';
 import { jsonForScript } from '../../src/report/html/assets.js';
 import { CHROMIUM, openReport } from './browser.js';
 import { ARTIFACTS, describeHtmlReport, networkReferences } from './html-checks.js';

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadRecords } from '../../src/report/read.js';
 import { exportOoni, ooniBlocking, reportId, toOoni, validateOoni } from '../../src/report/ooni.js';
 import { exportAndValidate } from './run-checks.js';
-import { standardEntries, writeRun } from './runs.js';
+import { loadRecords, standardEntries, writeRun } from './runs.js';
 
 describe('export ooni', () => {
   it('writes one spec-conforming line per measurement, with the envelope OONI expects', async () => {

@@ -4,9 +4,8 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { writeCsvReport } from '../../src/commands/report.js';
 import { SUMMARY_COLUMNS } from '../../src/report/csv.js';
-import { loadRecords } from '../../src/report/read.js';
 import { checkCsvReport } from './run-checks.js';
-import { standardEntries, writeRun } from './runs.js';
+import { loadRecords, standardEntries, writeRun } from './runs.js';
 
 describe('report csv', () => {
   it('writes entries.csv and kinds.csv that round-trip Greek text and neutralise hostile cells', async () => {

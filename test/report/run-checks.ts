@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { writeCsvReport } from '../../src/commands/report.js';
 import { SUMMARY_COLUMNS } from '../../src/report/csv.js';
 import { exportOoni, validateOoni } from '../../src/report/ooni.js';
-import { loadRecords } from '../../src/report/read.js';
+import { loadRecords } from './runs.js';
 
 const FORMULA = /^[=+\-@\t\r]/;
 

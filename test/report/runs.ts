@@ -10,6 +10,7 @@ import type { DnsQuery, StepTag, TcpConnect, TestKeys } from '../../src/observat
 import type { MeasurementRecord, ResolverInfo } from '../../src/record.js';
 import { CsvSummarySink } from '../../src/report/csv.js';
 import { JsonlSink } from '../../src/report/jsonl.js';
+import { readRecords, type Warn } from '../../src/report/run-folder/index.js';
 import { RunSummary } from '../../src/report/summary.js';
 
 export const ISP_RESOLVER = '198.18.1.53:53';
@@ -281,7 +282,7 @@ export interface RunOptions {
   noReportJson?: boolean;
 }
 
-const RESOLVERS: ResolverInfo[] = [
+export const RESOLVERS: ResolverInfo[] = [
   { spec: `udp://${ISP_RESOLVER}`, role: 'isp', transport: 'udp', address: ISP_RESOLVER },
   { spec: DOH, role: 'foreign', transport: 'doh', address: DOH },
   { spec: `udp://${UDP_ABROAD}`, role: 'foreign', transport: 'udp', address: UDP_ABROAD },
@@ -336,4 +337,11 @@ export function scenario(changes: Record<string, Outcome | null>, added: EntrySp
     else if (changes[e.input] !== null) out.push({ ...e, outcome: changes[e.input]! });
   }
   return [...out, ...added];
+}
+
+/** All records of a run folder in memory (tests only: the reports stream them). */
+export async function loadRecords(dir: string, warn?: Warn): Promise<MeasurementRecord[]> {
+  const out: MeasurementRecord[] = [];
+  for await (const r of readRecords(dir, warn)) out.push(r);
+  return out;
 }

@@ -2,11 +2,9 @@
 // of every run; `censorprobe report html DIR` calls it again on any run folder.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Warn } from '../read.js';
+import { REPORT_HTML, type Warn } from '../run-folder/files.js';
 import { collectReport, type ReportData } from './model.js';
 import { renderRunPage } from './page.js';
-
-export const REPORT_HTML = 'report.html';
 
 export async function buildHtmlReport(dir: string, warn?: Warn): Promise<{ html: string; data: ReportData }> {
   const data = await collectReport(dir, warn);

@@ -2,7 +2,9 @@
 // entry (short keys: 15,000 of them go into the page) and the run-level figures.
 import type { Verdict } from '../../analysis/types.js';
 import type { MeasurementRecord } from '../../record.js';
-import { readRecords, readRunMeta, type RunMeta, type Warn } from '../read.js';
+import type { Warn } from '../run-folder/files.js';
+import { readRecords } from '../run-folder/read.js';
+import { readRunMeta, type RunMeta } from '../run-folder/report-json.js';
 import { explain, fingerprintInfo, fingerprintsOf, type Sentence } from './explain.js';
 import { RttHistogram, binLabels, type RttSeries } from './rtt.js';
 

@@ -4,7 +4,7 @@
 import { chartJs, csp, escapeHtml as h, jsonForScript, STYLE } from './assets.js';
 import { runPageScript } from './client.js';
 import { SENTENCES, UI, fill, type UiKey } from './i18n.js';
-import { latencyFigures } from '../read.js';
+import { latencyFigures } from '../run-folder/report-json.js';
 import type { ReportData } from './model.js';
 import { VERDICTS } from './model.js';
 

@@ -1,20 +1,9 @@
-// Reading a run folder (`censorprobe run --out DIR`): report.json for the run's facts and
-// measurements.jsonl streamed line by line, so a 15,000-entry run never sits in memory as text.
-// A crash can tear the last line (the sink writes whole lines, but kill -9 may cut one): it is
-// skipped with a warning, never fatal, since everything before it is intact.
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+// report.json: the run's summary (RunSummary.toJSON with the run's facts), written at the end of a
+// run and read by the reports, whatever version of censorprobe wrote it.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { CensorprobeError } from '../errors.js';
-import type { MeasurementRecord } from '../record.js';
-
-/** A folder that is not a run folder, or a report.json that cannot be read. */
-export class RunFolderError extends CensorprobeError {
-  override readonly code = 'CP_RUN_FOLDER';
-}
-
-export const MEASUREMENTS = 'measurements.jsonl';
-export const REPORT_JSON = 'report.json';
+import type { RunSummary } from '../summary.js';
+import { MEASUREMENTS_FILE, REPORT_JSON, RunFolderError, stderrWarn, type Warn } from './files.js';
 
 /** The parts of report.json (RunSummary.toJSON plus run's meta) the reports use; all optional. */
 export interface RunMeta {
@@ -53,19 +42,6 @@ export interface RunMeta {
   isp?: { name?: string | null; asn?: string | number | null };
 }
 
-export type Warn = (message: string) => void;
-
-const stderrWarn: Warn = (m) => console.error(`censorprobe: warning: ${m}`);
-
-/** Throws unless `dir` holds measurements.jsonl. */
-export function requireRunFolder(dir: string): void {
-  if (!existsSync(join(dir, MEASUREMENTS))) {
-    throw new RunFolderError(`${dir} is not a run folder: no ${MEASUREMENTS} in it`, {
-      hint: 'give the folder `censorprobe run` wrote (reports/<time>/ by default)',
-    });
-  }
-}
-
 /**
  * report.json, or null when the run never got to write it (interrupted by a crash): the reports
  * then rely on measurements.jsonl alone.
@@ -73,7 +49,7 @@ export function requireRunFolder(dir: string): void {
 export function readRunMeta(dir: string, warn: Warn = stderrWarn): RunMeta | null {
   const path = join(dir, REPORT_JSON);
   if (!existsSync(path)) {
-    warn(`${path} is missing (the run did not finish): run-level figures are computed from ${MEASUREMENTS} alone`);
+    warn(`${path} is missing (the run did not finish): run-level figures are computed from ${MEASUREMENTS_FILE} alone`);
     return null;
   }
   try {
@@ -85,57 +61,11 @@ export function readRunMeta(dir: string, warn: Warn = stderrWarn): RunMeta | nul
   }
 }
 
-function looksLikeRecord(v: unknown): v is MeasurementRecord {
-  if (typeof v !== 'object' || v === null) return false;
-  const r = v as Partial<MeasurementRecord>;
-  return typeof r.input === 'string' && typeof r.verdict === 'string' && typeof r.target === 'object' && r.target !== null &&
-    typeof r.layers === 'object' && r.layers !== null && typeof r.test_keys === 'object' && r.test_keys !== null;
-}
-
-/**
- * Every record of measurements.jsonl in file order. A line that does not parse is skipped with a
- * warning naming its line number: at the end it is the torn line of an interrupted run; elsewhere
- * the file was damaged, and the rest is still worth reporting.
- */
-export async function* readRecords(dir: string, warn: Warn = stderrWarn): AsyncGenerator<MeasurementRecord> {
-  requireRunFolder(dir);
-  const path = join(dir, MEASUREMENTS);
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let n = 0;
-  // A bad line is only reported once the next line is seen, to tell a torn last line from damage.
-  let pending: { line: number; reason: string } | null = null;
-  const flush = (last: boolean) => {
-    if (!pending) return;
-    warn(last
-      ? `${path}:${pending.line}: skipped the last line, cut short (${pending.reason}); the run was probably interrupted`
-      : `${path}:${pending.line}: skipped a damaged line (${pending.reason})`);
-    pending = null;
-  };
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === '') continue;
-    flush(false);
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      pending = { line: n, reason: (err as Error).message };
-      continue;
-    }
-    if (!looksLikeRecord(value)) {
-      pending = { line: n, reason: 'not a measurement record' };
-      continue;
-    }
-    yield value;
-  }
-  flush(true);
-}
-
-/** All records in memory: for small runs and tests; reports stream with readRecords instead. */
-export async function loadRecords(dir: string, warn?: Warn): Promise<MeasurementRecord[]> {
-  const out: MeasurementRecord[] = [];
-  for await (const r of readRecords(dir, warn)) out.push(r);
-  return out;
+/** Writes report.json: the summary with the run's facts, scrubbed of the volunteer's address. */
+export function writeReportJson(dir: string, summary: RunSummary, meta: Record<string, unknown>, scrub: (text: string) => string = (t) => t): Record<string, unknown> {
+  const report = summary.toJSON(meta);
+  writeFileSync(join(dir, REPORT_JSON), `${scrub(JSON.stringify(report, null, 2))}\n`);
+  return report;
 }
 
 /** The ISP as a short label: report.json's `isp` when known, else the resolver or the run id. */

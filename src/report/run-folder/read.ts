@@ -1,0 +1,112 @@
+// The one reader of measurements.jsonl, streamed line by line so that a 15,000-entry run never sits
+// in memory as text. Its policy for lines that are not records: a crash can tear the last line (the
+// writer appends whole lines, but kill -9 may cut one), and that line is skipped with a warning,
+// never fatal, since everything before it is intact; a bad line elsewhere means the file was damaged,
+// and it is skipped with a warning naming its line too, since the rest is still worth reading.
+// Appending to a torn file would glue the next record onto the torn line, so the writer cuts it
+// first (repairTornLine).
+import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { MeasurementRecord } from '../../record.js';
+import { MEASUREMENTS_FILE, requireRunFolder, stderrWarn, type Warn } from './files.js';
+
+/** What a read skipped, known once the records have been read to the end. */
+export interface Skipped {
+  /** A last line cut short (0 or 1). */
+  torn: number;
+  /** Lines elsewhere that are not records. */
+  damaged: number;
+}
+
+export interface RecordReader {
+  /** The records in file order; each call reads the file again. */
+  records(): AsyncGenerator<MeasurementRecord>;
+  /** What the last read skipped. */
+  readonly skipped: Skipped;
+}
+
+function looksLikeRecord(v: unknown): v is MeasurementRecord {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Partial<MeasurementRecord>;
+  return typeof r.input === 'string' && typeof r.verdict === 'string' && typeof r.target === 'object' && r.target !== null &&
+    typeof r.layers === 'object' && r.layers !== null && typeof r.test_keys === 'object' && r.test_keys !== null;
+}
+
+/** A reader of the run folder `dir`'s measurements; throws RunFolderError when it is not one. */
+export function recordReader(dir: string, warn: Warn = stderrWarn): RecordReader {
+  requireRunFolder(dir);
+  const path = join(dir, MEASUREMENTS_FILE);
+  const skipped: Skipped = { torn: 0, damaged: 0 };
+  async function* records(): AsyncGenerator<MeasurementRecord> {
+    skipped.torn = 0;
+    skipped.damaged = 0;
+    const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+    let n = 0;
+    // A bad line is only reported once the next line is seen, to tell a torn last line from damage.
+    let pending: { line: number; reason: string } | null = null;
+    const flush = (last: boolean) => {
+      if (!pending) return;
+      if (last) skipped.torn++;
+      else skipped.damaged++;
+      warn(last
+        ? `${path}:${pending.line}: skipped the last line, cut short (${pending.reason}); the run was probably interrupted`
+        : `${path}:${pending.line}: skipped a damaged line (${pending.reason})`);
+      pending = null;
+    };
+    for await (const line of lines) {
+      n++;
+      if (line.trim() === '') continue;
+      flush(false);
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (err) {
+        pending = { line: n, reason: (err as Error).message };
+        continue;
+      }
+      if (!looksLikeRecord(value)) {
+        pending = { line: n, reason: 'not a measurement record' };
+        continue;
+      }
+      yield value;
+    }
+    flush(true);
+  }
+  return { records, skipped };
+}
+
+/** Every record of the run folder `dir` in file order (see recordReader). */
+export function readRecords(dir: string, warn: Warn = stderrWarn): AsyncGenerator<MeasurementRecord> {
+  return recordReader(dir, warn).records();
+}
+
+/**
+ * Cuts a torn last line off a JSONL file (a write interrupted by a crash) before more is appended.
+ * Returns the bytes removed. Works from the end of the file so it costs nothing on a large run.
+ */
+export function repairTornLine(path: string): number {
+  if (!existsSync(path)) return 0;
+  const fd = openSync(path, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return 0;
+    const chunk = Buffer.alloc(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      const n = readSync(fd, chunk, 0, end - start, start);
+      const nl = chunk.subarray(0, n).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        const keep = start + nl + 1;
+        if (keep < size) ftruncateSync(fd, keep);
+        return size - keep;
+      }
+      end = start;
+    }
+    ftruncateSync(fd, 0);
+    return size;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,56 @@
+// What a run keeps in its folder so that it can be resumed after a crash: its settings (run.json)
+// and the idle-line round trips (latency.json).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { LATENCY_FILE, SETTINGS_FILE } from './files.js';
+
+/** Settings that define a run; saved at its start, read back by --resume. Never holds secrets. */
+export interface RunSettings {
+  lists: string[];
+  skipInvalid: boolean;
+  ispResolver: string;
+  foreign: string[];
+  control: string | null;
+  concurrency: number;
+  perIp: number;
+  timeoutMs: number;
+  onlyNets: string[];
+  innocuousName: string;
+  neutralIp: string | null;
+  started: string;
+}
+
+export function saveSettings(dir: string, s: RunSettings): void {
+  writeFileSync(join(dir, SETTINGS_FILE), `${JSON.stringify(s, null, 2)}\n`);
+}
+
+export function loadSettings(dir: string): RunSettings {
+  const path = join(dir, SETTINGS_FILE);
+  if (!existsSync(path)) {
+    throw new UsageError(`${path} is missing: ${dir} is not a censorprobe run folder`, { hint: 'give the --out folder of an earlier run' });
+  }
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as RunSettings;
+  } catch (err) {
+    throw new UsageError(`${path}: unreadable run settings (${(err as Error).message})`);
+  }
+}
+
+/** Round trips (ms) per idle phase, then per resolver key (src/record.ts resolverKey). */
+export type IdleRounds = Record<string, Record<string, number[]>>;
+
+/** latency.json, or nothing yet. */
+export function loadIdleRounds(dir: string): IdleRounds {
+  const path = join(dir, LATENCY_FILE);
+  if (!existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as IdleRounds;
+  } catch (err) {
+    throw new UsageError(`${path}: unreadable idle-line round trips (${(err as Error).message})`, { hint: `delete ${LATENCY_FILE} to measure them again` });
+  }
+}
+
+export function saveIdleRounds(dir: string, rounds: IdleRounds): void {
+  writeFileSync(join(dir, LATENCY_FILE), `${JSON.stringify(rounds)}\n`);
+}

@@ -1,0 +1,83 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MEASUREMENTS_FILE, recordReader, repairTornLine, RunFolderError } from '../../../src/report/run-folder/index.js';
+import { loadRecords, standardEntries, writeRun } from '../runs.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'cp-read-'));
+
+describe('reading measurements.jsonl', () => {
+  it('reads every record in file order', async () => {
+    const dir = writeRun(standardEntries());
+    const warnings: string[] = [];
+    const reader = recordReader(dir, (m) => warnings.push(m));
+    const inputs: string[] = [];
+    for await (const r of reader.records()) inputs.push(r.input);
+    expect(inputs).toEqual(standardEntries().map((e) => e.input));
+    expect(reader.skipped).toEqual({ torn: 0, damaged: 0 });
+    expect(warnings).toEqual([]);
+  });
+
+  it('skips a torn last line with a warning and counts it', async () => {
+    const dir = writeRun(standardEntries().slice(0, 3), { tornTail: true });
+    const warnings: string[] = [];
+    const reader = recordReader(dir, (m) => warnings.push(m));
+    const seen: string[] = [];
+    for await (const r of reader.records()) seen.push(r.input);
+    expect(seen).toHaveLength(3);
+    expect(reader.skipped).toEqual({ torn: 1, damaged: 0 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/measurements\.jsonl:4: skipped the last line, cut short/);
+  });
+
+  it('tells a damaged middle line from a torn last one', async () => {
+    const dir = writeRun(standardEntries().slice(0, 2));
+    const path = join(dir, MEASUREMENTS_FILE);
+    const [a, b] = (await loadRecords(dir)).map((r) => JSON.stringify(r));
+    writeFileSync(path, `${a}\n{"broken\n${b}\n["not a record"]\n`);
+    const warnings: string[] = [];
+    const reader = recordReader(dir, (m) => warnings.push(m));
+    const seen: unknown[] = [];
+    for await (const r of reader.records()) seen.push(r);
+    expect(seen).toHaveLength(2);
+    expect(reader.skipped).toEqual({ torn: 1, damaged: 1 });
+    expect(warnings[0]).toMatch(/:2: skipped a damaged line/);
+    expect(warnings[1]).toMatch(/:4: skipped the last line, cut short \(not a measurement record\)/);
+    appendFileSync(path, '\n\n');
+    expect(await loadRecords(dir, () => undefined)).toHaveLength(2);
+  });
+
+  it('refuses a folder that is not a run', async () => {
+    const dir = tmp();
+    await expect(loadRecords(dir)).rejects.toMatchObject({ code: 'CP_RUN_FOLDER' });
+    await expect(loadRecords(dir)).rejects.toBeInstanceOf(RunFolderError);
+  });
+});
+
+describe('cutting a torn last line before appending', () => {
+  it('cuts a torn last line and keeps every whole one', () => {
+    const file = join(tmp(), 'm.jsonl');
+    writeFileSync(file, '{"a":1}\n{"a":2}\n{"a":3,"tor');
+    expect(repairTornLine(file)).toBe('{"a":3,"tor'.length);
+    expect(readFileSync(file, 'utf8')).toBe('{"a":1}\n{"a":2}\n');
+  });
+
+  it('leaves a whole file alone and empties a file that is one torn line', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'ok.jsonl'), '{"a":1}\n');
+    expect(repairTornLine(join(dir, 'ok.jsonl'))).toBe(0);
+    writeFileSync(join(dir, 'torn.jsonl'), '{"a":');
+    expect(repairTornLine(join(dir, 'torn.jsonl'))).toBe(5);
+    expect(readFileSync(join(dir, 'torn.jsonl'), 'utf8')).toBe('');
+    expect(repairTornLine(join(dir, 'absent.jsonl'))).toBe(0);
+  });
+
+  it('finds a torn line beyond the first 64 KiB read from the end', () => {
+    const file = join(tmp(), 'big.jsonl');
+    const long = `{"x":"${'y'.repeat(100_000)}`;
+    writeFileSync(file, `{"a":1}\n${long}`);
+    expect(repairTornLine(file)).toBe(long.length);
+    expect(readFileSync(file, 'utf8')).toBe('{"a":1}\n');
+  });
+});
