@@ -9,6 +9,7 @@ import { registerLists } from './commands/lists.js';
 import { registerLab } from './commands/lab.js';
 import { registerRun } from './commands/run.js';
 import { registerStore } from './commands/store.js';
+import { registerHistory } from './commands/history.js';
 import { registerControl } from './commands/control.js';
 import { registerExport, registerReport } from './commands/report.js';
 import { commandPath, pointToOwnHelp } from './commands/help.js';
@@ -40,6 +41,7 @@ Documentation: README.md and docs/ in the package.`,
 registerLists(program);
 registerRun(program);
 registerStore(program);
+registerHistory(program);
 registerControl(program);
 registerReport(program);
 registerExport(program);
