@@ -2,6 +2,7 @@
 // folder (src/report/run-folder) adds the summary of the records and writes it.
 import type { ControlAsker } from '../control/asker.js';
 import type { ResolverSpec } from '../dns/index.js';
+import type { ListEdition } from '../lists/index.js';
 import { softwareName, softwareVersion } from '../version.js';
 import type { Identity } from './identity.js';
 import type { ProbeEnv } from './measure.js';
@@ -22,6 +23,8 @@ export interface ReportFacts {
   foreign: ResolverSpec[];
   env: ProbeEnv;
   asker: ControlAsker | null;
+  /** Each list file's SHA-256 and entry count (the history store's editions). */
+  editions: ListEdition[];
 }
 
 /** The run's facts for report.json; its end time is now. */
@@ -36,6 +39,7 @@ export function runMeta(opts: RunOptions, f: ReportFacts): Record<string, unknow
     measurement_end_time: ooniTime(new Date()),
     complete: f.complete,
     lists: opts.lists,
+    list_editions: f.editions,
     skipped_invalid: f.skippedInvalid,
     duplicates: f.duplicates,
     total_entries: f.totalEntries,

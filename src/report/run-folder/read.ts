@@ -11,17 +11,28 @@ import { createInterface } from 'node:readline';
 import type { MeasurementRecord } from '../../record.js';
 import { MEASUREMENTS_FILE, requireRunFolder, stderrWarn, type Warn } from './files.js';
 
-/** What a read skipped, known once the records have been read to the end. */
+/** A line that is not a record: where, and why. */
+export interface SkippedLine {
+  line: number;
+  reason: string;
+}
+
+/** What a read skipped, known once it has read to the end. */
 export interface Skipped {
-  /** A last line cut short (0 or 1). */
-  torn: number;
-  /** Lines elsewhere that are not records. */
-  damaged: number;
+  /** The last line, cut short. */
+  torn: SkippedLine | null;
+  /** Lines elsewhere that are not records (the file was damaged). */
+  damaged: SkippedLine[];
 }
 
 export interface RecordReader {
   /** The records in file order; each call reads the file again. */
   records(): AsyncGenerator<MeasurementRecord>;
+  /**
+   * Every line that is JSON, with its line number, for a caller that checks the shape itself (the
+   * store, which refuses a bad record naming its fault); the same policy for lines that are not JSON.
+   */
+  lines(): AsyncGenerator<{ value: unknown; line: number }>;
   /** What the last read skipped. */
   readonly skipped: Skipped;
 }
@@ -37,43 +48,51 @@ function looksLikeRecord(v: unknown): v is MeasurementRecord {
 export function recordReader(dir: string, warn: Warn = stderrWarn): RecordReader {
   requireRunFolder(dir);
   const path = join(dir, MEASUREMENTS_FILE);
-  const skipped: Skipped = { torn: 0, damaged: 0 };
-  async function* records(): AsyncGenerator<MeasurementRecord> {
-    skipped.torn = 0;
-    skipped.damaged = 0;
-    const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const skipped: Skipped = { torn: null, damaged: [] };
+  /** The lines `accept` takes (it returns why not otherwise), the others skipped by the policy above. */
+  async function* scan(accept: (value: unknown) => string | null): AsyncGenerator<{ value: unknown; line: number }> {
+    skipped.torn = null;
+    skipped.damaged = [];
+    const input = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
     let n = 0;
     // A bad line is only reported once the next line is seen, to tell a torn last line from damage.
-    let pending: { line: number; reason: string } | null = null;
+    let pending: SkippedLine | null = null;
     const flush = (last: boolean) => {
       if (!pending) return;
-      if (last) skipped.torn++;
-      else skipped.damaged++;
+      if (last) skipped.torn = pending;
+      else skipped.damaged.push(pending);
       warn(last
         ? `${path}:${pending.line}: skipped the last line, cut short (${pending.reason}); the run was probably interrupted`
         : `${path}:${pending.line}: skipped a damaged line (${pending.reason})`);
       pending = null;
     };
-    for await (const line of lines) {
+    for await (const text of input) {
       n++;
-      if (line.trim() === '') continue;
+      if (text.trim() === '') continue;
       flush(false);
       let value: unknown;
       try {
-        value = JSON.parse(line);
+        value = JSON.parse(text);
       } catch (err) {
         pending = { line: n, reason: (err as Error).message };
         continue;
       }
-      if (!looksLikeRecord(value)) {
-        pending = { line: n, reason: 'not a measurement record' };
+      const refused = accept(value);
+      if (refused !== null) {
+        pending = { line: n, reason: refused };
         continue;
       }
-      yield value;
+      yield { value, line: n };
     }
     flush(true);
   }
-  return { records, skipped };
+  return {
+    async *records() {
+      for await (const { value } of scan((v) => (looksLikeRecord(v) ? null : 'not a measurement record'))) yield value as MeasurementRecord;
+    },
+    lines: () => scan(() => null),
+    skipped,
+  };
 }
 
 /** Every record of the run folder `dir` in file order (see recordReader). */

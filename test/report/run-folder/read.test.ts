@@ -15,7 +15,7 @@ describe('reading measurements.jsonl', () => {
     const inputs: string[] = [];
     for await (const r of reader.records()) inputs.push(r.input);
     expect(inputs).toEqual(standardEntries().map((e) => e.input));
-    expect(reader.skipped).toEqual({ torn: 0, damaged: 0 });
+    expect(reader.skipped).toEqual({ torn: null, damaged: [] });
     expect(warnings).toEqual([]);
   });
 
@@ -26,7 +26,8 @@ describe('reading measurements.jsonl', () => {
     const seen: string[] = [];
     for await (const r of reader.records()) seen.push(r.input);
     expect(seen).toHaveLength(3);
-    expect(reader.skipped).toEqual({ torn: 1, damaged: 0 });
+    expect(reader.skipped.torn?.line).toBe(4);
+    expect(reader.skipped.damaged).toEqual([]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/measurements\.jsonl:4: skipped the last line, cut short/);
   });
@@ -41,11 +42,25 @@ describe('reading measurements.jsonl', () => {
     const seen: unknown[] = [];
     for await (const r of reader.records()) seen.push(r);
     expect(seen).toHaveLength(2);
-    expect(reader.skipped).toEqual({ torn: 1, damaged: 1 });
+    expect(reader.skipped.torn).toEqual({ line: 4, reason: 'not a measurement record' });
+    expect(reader.skipped.damaged.map((d) => d.line)).toEqual([2]);
     expect(warnings[0]).toMatch(/:2: skipped a damaged line/);
     expect(warnings[1]).toMatch(/:4: skipped the last line, cut short \(not a measurement record\)/);
     appendFileSync(path, '\n\n');
     expect(await loadRecords(dir, () => undefined)).toHaveLength(2);
+  });
+
+  it('hands every JSON line with its number to a caller that checks the shape itself', async () => {
+    const dir = writeRun(standardEntries().slice(0, 2));
+    const path = join(dir, MEASUREMENTS_FILE);
+    const [a, b] = (await loadRecords(dir)).map((r) => JSON.stringify(r));
+    writeFileSync(path, `${a}\n{"broken\n${b}\n["not a record"]\n{"torn`);
+    const reader = recordReader(dir, () => undefined);
+    const seen: { line: number; array: boolean }[] = [];
+    for await (const { value, line } of reader.lines()) seen.push({ line, array: Array.isArray(value) });
+    expect(seen).toEqual([{ line: 1, array: false }, { line: 3, array: false }, { line: 4, array: true }]);
+    expect(reader.skipped.damaged.map((d) => d.line)).toEqual([2]);
+    expect(reader.skipped.torn?.line).toBe(5);
   });
 
   it('refuses a folder that is not a run', async () => {
