@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ensureConsent } from '../consent/index.js';
-import { UsageError } from '../errors.js';
+import { CensorprobeError, UsageError } from '../errors.js';
+import { loadCollective } from '../collective/config.js';
+import { UploadRefusedError } from '../collective/errors.js';
+import { uploadRun } from '../collective/upload-client.js';
+import { describeUpload } from './join.js';
 import { NetGuard, openGuard } from '../net/guard.js';
 import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
 import { parseRate } from '../probe/rate.js';
@@ -61,6 +65,7 @@ export function registerRun(program: Command): void {
     .option('--no-court-orders', 'do not add the IPs named in lists/court-orders.csv to the run')
     .option('--accept', 'consent without the interactive question (read docs/volunteers.md first)')
     .option('--asn-db <file>', 'a MaxMind-format ASN database instead of the shipped table')
+    .option('--no-upload', 'keep this run local even when a collective was joined (`censorprobe join`)')
     .option('--quiet', 'no progress output')
     .option('--json', 'progress as JSON lines on stderr (for scripts)')
     .action(async (o: Record<string, unknown>) => {
@@ -72,7 +77,12 @@ export function registerRun(program: Command): void {
       const isp = saved?.ispResolver ?? (typeof o.ispResolver === 'string' ? o.ispResolver : systemResolver());
       const ispSpec = /^[a-z]+:\/\//.test(isp) ? isp : `udp://${isp}`;
       const out = resumeDir ?? (typeof o.out === 'string' ? o.out : join('reports', utcStamp()));
-      const token = typeof o.controlToken === 'string' ? o.controlToken : process.env.CENSORPROBE_CONTROL_TOKEN;
+      // A joined collective gives the control helper (unless --control names another) and takes the run.
+      const collective = await loadCollective();
+      const ownControl = saved ? saved.control : typeof o.control === 'string' ? o.control : null;
+      const control = ownControl ?? collective?.url ?? null;
+      const token = typeof o.controlToken === 'string' ? o.controlToken
+        : control !== null && control === collective?.url ? collective.token : process.env.CENSORPROBE_CONTROL_TOKEN;
       const ac = new AbortController();
       const onSigint = () => {
         if (ac.signal.aborted) process.exit(130);
@@ -89,7 +99,7 @@ export function registerRun(program: Command): void {
           skipInvalid: saved?.skipInvalid ?? Boolean(o.skipInvalid),
           ispResolver: ispSpec,
           foreign: saved?.foreign ?? (o.foreign as string[] | undefined) ?? DEFAULT_FOREIGN,
-          control: saved ? saved.control : typeof o.control === 'string' ? o.control : null,
+          control,
           ...(token ? { controlToken: token } : {}),
           out,
           concurrency: saved?.concurrency ?? (o.concurrency as number),
@@ -130,6 +140,16 @@ export function registerRun(program: Command): void {
         if (!result.complete) {
           console.error(`censorprobe: the run was interrupted; what was measured is saved. Finish it with: censorprobe run --resume ${result.out}`);
           process.exitCode = 130;
+        } else if (collective && o.upload !== false) {
+          // The run is complete on disk whatever happens here; a failed upload is said, with how to retry.
+          try {
+            const sent = await uploadRun(result.out, { url: collective.url, token: collective.token, guard, log: (m) => console.error(`censorprobe: upload: ${m}`) });
+            console.log(describeUpload(sent));
+          } catch (err) {
+            if (!(err instanceof CensorprobeError)) throw err;
+            console.error(`censorprobe: the run was not uploaded: ${err.message}${err instanceof UploadRefusedError ? ` [${err.reason}]` : ''}. Send it later with: censorprobe upload ${result.out}`);
+            process.exitCode = 1;
+          }
         }
       } finally {
         process.off('SIGINT', onSigint);
