@@ -6,6 +6,7 @@ import { softwareVersion } from './version.js';
 import { registerLists } from './commands/lists.js';
 import { registerLab } from './commands/lab.js';
 import { registerRun } from './commands/run.js';
+import { registerStore } from './commands/store.js';
 import { registerControl } from './commands/control.js';
 import { registerExport, registerReport } from './commands/report.js';
 import { labProbeRunner } from './lab/probe-run.js';
@@ -19,6 +20,7 @@ const program = new Command('censorprobe')
 
 registerLists(program);
 registerRun(program);
+registerStore(program);
 registerControl(program);
 registerReport(program);
 registerExport(program);

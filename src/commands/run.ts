@@ -12,6 +12,33 @@ import { createProgress, type Progress, type ProgressMode } from '../probe/progr
 import { parseRate } from '../probe/rate.js';
 import { run } from '../probe/run.js';
 import { loadSettings } from '../probe/state.js';
+import { openStore } from '../store/open.js';
+import { importHint, recordFolder } from '../store/record-folder.js';
+import { STORE_OPTION } from './store.js';
+
+/** Exit code of a run that measured (its folder is complete) but could not be recorded in the store. */
+export const EXIT_NOT_RECORDED = 4;
+
+/**
+ * The run's folder into the history store, after the run. Never fails the run: the folder is the
+ * record of truth, so a store that cannot take it (read-only, locked, full, down) only earns a
+ * clear message, the command to record it later, and exit code 4.
+ */
+export async function recordRun(out: string, storeSpec: string | null, quiet: boolean): Promise<boolean> {
+  let store;
+  try {
+    store = await openStore(storeSpec);
+    const r = await recordFolder(store, out, (m) => console.error(`censorprobe: warning: ${m}`));
+    if (r.outcome === 'refused') throw new Error(r.reason);
+    if (!quiet) console.log(`recorded in the history store ${store.where}${r.outcome === 'replaced' ? ' (replacing its earlier, shorter recording)' : ''}`);
+    return true;
+  } catch (err) {
+    console.error(`censorprobe: the run was NOT recorded in the history store (${(err as Error).message.replace(/^censorprobe: /, '')}); its folder ${out} is complete. Record it later with: ${importHint(out, storeSpec)}`);
+    return false;
+  } finally {
+    await store?.close().catch(() => undefined);
+  }
+}
 
 /** Public resolvers by IP literal (no lookup needed to reach them); only used on a real line. */
 export const DEFAULT_FOREIGN = ['https://1.1.1.1/dns-query', 'https://9.9.9.9/dns-query', 'udp://1.1.1.1:53', 'udp://9.9.9.9:53', 'udp://8.8.8.8:53'];
@@ -65,6 +92,8 @@ export function registerRun(program: Command): void {
     .option('--no-court-orders', 'do not add the IPs named in lists/court-orders.csv to the run')
     .option('--accept', 'consent without the interactive question (read docs/volunteers.md first)')
     .option('--asn-db <file>', 'a MaxMind-format ASN database instead of the shipped table')
+    .option(...STORE_OPTION)
+    .option('--no-store', 'do not record the run in the history store')
     .option('--no-upload', 'keep this run local even when a collective was joined (`censorprobe join`)')
     .option('--quiet', 'no progress output')
     .option('--json', 'progress as JSON lines on stderr (for scripts)')
@@ -137,18 +166,22 @@ export function registerRun(program: Command): void {
           if (result.skipped_invalid > 0) console.log(`skipped ${result.skipped_invalid} invalid list row(s)`);
           console.log(`reports in ${result.out}/ (measurements.jsonl, summary.csv, report.json, report.html)`);
         }
+        const recorded = o.store === false || (await recordRun(result.out, typeof o.store === 'string' ? o.store : null, mode === 'quiet' || mode === 'json'));
         if (!result.complete) {
           console.error(`censorprobe: the run was interrupted; what was measured is saved. Finish it with: censorprobe run --resume ${result.out}`);
           process.exitCode = 130;
-        } else if (collective && o.upload !== false) {
-          // The run is complete on disk whatever happens here; a failed upload is said, with how to retry.
-          try {
-            const sent = await uploadRun(result.out, { url: collective.url, token: collective.token, guard, log: (m) => console.error(`censorprobe: upload: ${m}`) });
-            console.log(describeUpload(sent));
-          } catch (err) {
-            if (!(err instanceof CensorprobeError)) throw err;
-            console.error(`censorprobe: the run was not uploaded: ${err.message}${err instanceof UploadRefusedError ? ` [${err.reason}]` : ''}. Send it later with: censorprobe upload ${result.out}`);
-            process.exitCode = 1;
+        } else {
+          if (!recorded) process.exitCode = EXIT_NOT_RECORDED;
+          if (collective && o.upload !== false) {
+            // The run is complete on disk whatever happens here; a failed upload is said, with how to retry.
+            try {
+              const sent = await uploadRun(result.out, { url: collective.url, token: collective.token, guard, log: (m) => console.error(`censorprobe: upload: ${m}`) });
+              console.log(describeUpload(sent));
+            } catch (err) {
+              if (!(err instanceof CensorprobeError)) throw err;
+              console.error(`censorprobe: the run was not uploaded: ${err.message}${err instanceof UploadRefusedError ? ` [${err.reason}]` : ''}. Send it later with: censorprobe upload ${result.out}`);
+              process.exitCode = 1;
+            }
           }
         }
       } finally {

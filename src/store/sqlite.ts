@@ -7,15 +7,18 @@ import Database from 'better-sqlite3';
 import type { Backend, ColumnType, SqlValue } from './backend.js';
 import { StoreError } from './errors.js';
 
-/** How long a writer waits for another to finish before giving up (a locked store). */
-export const BUSY_TIMEOUT_MS = 20_000;
+/** How long a writer waits for another to finish before giving up (a locked store); CENSORPROBE_STORE_WAIT_MS overrides. */
+export function busyTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.CENSORPROBE_STORE_WAIT_MS);
+  return Number.isInteger(n) && n >= 0 ? n : 20_000;
+}
 
 export function describeSqliteError(path: string, err: unknown): StoreError {
   const e = err as { code?: string; message?: string };
   const code = e.code ?? '';
   const why =
     code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') ? 'locked by another process for too long'
-      : code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'EROFS' ? 'cannot be written (read-only file or folder?)'
+      : code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || ['EACCES', 'EROFS', 'EPERM', 'ENOTDIR', 'EISDIR', 'EEXIST'].includes(code) ? 'cannot be written (read-only file or folder?)'
         : code.startsWith('SQLITE_FULL') || code === 'ENOSPC' ? 'the disk is full'
           : code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB') ? 'is not a censorprobe store or is damaged'
             : 'failed';
@@ -39,7 +42,7 @@ export class SqliteBackend implements Backend {
     this.file = where === ':memory:' ? `:memory:${Math.random()}` : resolve(where);
     try {
       if (!options.readonly && where !== ':memory:') mkdirSync(dirname(where), { recursive: true });
-      this.db = new Database(where, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, timeout: BUSY_TIMEOUT_MS });
+      this.db = new Database(where, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, timeout: busyTimeoutMs() });
       if (!options.readonly) {
         this.db.pragma('journal_mode = WAL');
         this.db.pragma('synchronous = NORMAL');
