@@ -8,6 +8,8 @@ import { registerLab } from './commands/lab.js';
 import { registerRun } from './commands/run.js';
 import { registerStore } from './commands/store.js';
 import { registerControl } from './commands/control.js';
+import { registerCollective } from './commands/collective.js';
+import { registerJoin } from './commands/join.js';
 import { registerExport, registerReport } from './commands/report.js';
 import { labProbeRunner } from './lab/probe-run.js';
 
@@ -22,6 +24,8 @@ registerLists(program);
 registerRun(program);
 registerStore(program);
 registerControl(program);
+registerCollective(program);
+registerJoin(program);
 registerReport(program);
 registerExport(program);
 registerLab(program, { runProbe: labProbeRunner });
