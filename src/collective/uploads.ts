@@ -192,9 +192,14 @@ export function uploadService(db: Db, recorder: RunRecorder, knownLists: Readonl
       try {
         for await (const c of chunksOf(id)) {
           hash.update(c);
-          if (!gunzip.write(c)) await new Promise((r) => gunzip.once('drain', r));
+          if (gunzip.destroyed) return;
+          // A refused upload destroys the stream: wake on close too, or this loop would wait forever.
+          if (!gunzip.write(c)) await new Promise<void>((r) => {
+            gunzip.once('drain', () => r());
+            gunzip.once('close', () => r());
+          });
         }
-        gunzip.end();
+        if (!gunzip.destroyed) gunzip.end();
       } catch (err) {
         gunzip.destroy(err as Error);
       }

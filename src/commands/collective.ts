@@ -9,6 +9,7 @@ import { migrateCollective } from '../collective/schema.js';
 import { startCollectiveServer, type CollectiveServer } from '../collective/server.js';
 import { storeRecorder } from '../collective/store-recorder.js';
 import { addToken, listTokens, revokeToken } from '../collective/tokens.js';
+import type { UploadLimits } from '../collective/uploads.js';
 import { storeChanges } from '../collective/view/changes.js';
 import { publicView } from '../collective/view/routes.js';
 import { AddressPolicy } from '../control/policy.js';
@@ -80,6 +81,8 @@ export interface ServeOptions {
   bytesPerDay?: string;
   maxUploadMb?: string;
   confirm?: string;
+  /** Programmatic only (tests): caps beside the CLI's. */
+  limits?: Partial<UploadLimits>;
 }
 
 /** Starts the collective's server from CLI options (also used by tests). */
@@ -107,6 +110,7 @@ export async function serveCollective(o: ServeOptions): Promise<CollectiveServer
         ...(o.ca !== undefined ? { ca: readFileSync(o.ca, 'utf8') } : {}),
       },
       limits: {
+        ...o.limits,
         ...(o.runsPerDay !== undefined ? { runsPerDay: positive('--runs-per-day', o.runsPerDay, 48) } : {}),
         ...(o.bytesPerDay !== undefined ? { bytesPerDay: positive('--bytes-per-day', o.bytesPerDay, 1) } : {}),
         ...(o.maxUploadMb !== undefined ? { maxUploadBytes: positive('--max-upload-mb', o.maxUploadMb, 64) * 1024 * 1024 } : {}),
