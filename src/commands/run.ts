@@ -2,19 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ensureConsent } from '../consent/index.js';
-import { CensorprobeError, UsageError } from '../errors.js';
+import { CensorprobeError, EXIT, UsageError } from '../errors.js';
 import { loadCollective } from '../collective/config.js';
-import { UploadRefusedError } from '../collective/errors.js';
-import { uploadRun } from '../collective/upload-client.js';
-import { describeUpload } from './join.js';
 import { NetGuard, openGuard } from '../net/guard.js';
 import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
 import { parseRate } from '../probe/rate.js';
-import { run } from '../probe/run.js';
 import { loadSettings } from '../probe/state.js';
 import { openStore } from '../store/open.js';
 import { importHint, recordFolder } from '../store/record-folder.js';
 import { STORE_OPTION } from './store.js';
+import { stopOnSignals } from './signals.js';
 
 /** Exit code of a run that measured (its folder is complete) but could not be recorded in the store. */
 export const EXIT_NOT_RECORDED = 4;
@@ -79,7 +76,7 @@ export function registerRun(program: Command): void {
     .option('--isp-resolver <ip[:port]>', 'resolver under test (default: first nameserver of /etc/resolv.conf)')
     .option('--foreign <spec>', 'control resolver: udp://IP[:PORT], tcp://IP[:PORT] or https://HOST[:PORT]/PATH (repeatable)', collect)
     .option('--control <url>', 'the control helper abroad (`censorprobe control`)')
-    .option('--control-token <token>', 'bearer token for the control helper')
+    .option('--control-token <token>', 'bearer token for the control helper (better: set CENSORPROBE_CONTROL_TOKEN, which other users cannot read)')
     .option('--out <dir>', 'output folder (default reports/<UTC timestamp>/)')
     .option('--concurrency <n>', 'entries measured at once', positiveInt('--concurrency'), 32)
     .option('--per-ip <n>', 'connections at once to one destination IP', positiveInt('--per-ip'), 4)
@@ -97,6 +94,16 @@ export function registerRun(program: Command): void {
     .option('--no-upload', 'keep this run local even when a collective was joined (`censorprobe join`)')
     .option('--quiet', 'no progress output')
     .option('--json', 'progress as JSON lines on stderr (for scripts)')
+    .addHelpText(
+      'after',
+      `
+Environment:
+  CENSORPROBE_CONTROL_TOKEN  the control helper's token (used when --control-token is not given)
+  NODE_EXTRA_CA_CERTS        extra CA certificates for DoH and the control helper
+
+Exit codes: 0 done, 1 failure, 2 usage error, 130 stopped by Ctrl-C, 143 stopped by SIGTERM (the
+summaries of what was measured are written; finish with \`censorprobe run --resume DIR\`).`,
+    )
     .action(async (o: Record<string, unknown>) => {
       const resumeDir = typeof o.resume === 'string' ? o.resume : null;
       const saved = resumeDir ? loadSettings(resumeDir) : null;
@@ -112,14 +119,8 @@ export function registerRun(program: Command): void {
       const control = ownControl ?? collective?.url ?? null;
       const token = typeof o.controlToken === 'string' ? o.controlToken
         : control !== null && control === collective?.url ? collective.token : process.env.CENSORPROBE_CONTROL_TOKEN;
-      const ac = new AbortController();
-      const onSigint = () => {
-        if (ac.signal.aborted) process.exit(130);
-        console.error('\ncensorprobe: stopping: finishing the entries under way and writing the summaries (Ctrl-C again to quit at once)');
-        ac.abort();
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
+      const stop = stopOnSignals();
+      const { run } = await import('../probe/run.js');
       const mode: ProgressMode = o.quiet ? 'quiet' : o.json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
       let progress: Progress | null = null;
       try {
@@ -150,7 +151,7 @@ export function registerRun(program: Command): void {
               output: process.stderr,
               facts,
             }),
-          signal: ac.signal,
+          signal: stop.signal,
           onStart: (total, already) => {
             progress = createProgress({ mode, total, already });
           },
@@ -169,24 +170,26 @@ export function registerRun(program: Command): void {
         const recorded = o.store === false || (await recordRun(result.out, typeof o.store === 'string' ? o.store : null, mode === 'quiet' || mode === 'json'));
         if (!result.complete) {
           console.error(`censorprobe: the run was interrupted; what was measured is saved. Finish it with: censorprobe run --resume ${result.out}`);
-          process.exitCode = 130;
+          process.exitCode = stop.received() === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
         } else {
           if (!recorded) process.exitCode = EXIT_NOT_RECORDED;
           if (collective && o.upload !== false) {
             // The run is complete on disk whatever happens here; a failed upload is said, with how to retry.
             try {
+              const { uploadRun } = await import('../collective/upload-client.js');
+              const { describeUpload } = await import('./join.js');
               const sent = await uploadRun(result.out, { url: collective.url, token: collective.token, guard, log: (m) => console.error(`censorprobe: upload: ${m}`) });
               console.log(describeUpload(sent));
             } catch (err) {
               if (!(err instanceof CensorprobeError)) throw err;
-              console.error(`censorprobe: the run was not uploaded: ${err.message}${err instanceof UploadRefusedError ? ` [${err.reason}]` : ''}. Send it later with: censorprobe upload ${result.out}`);
-              process.exitCode = 1;
+              const reason = (err as { reason?: unknown }).reason;
+              console.error(`censorprobe: the run was not uploaded: ${err.message}${typeof reason === 'string' ? ` [${reason}]` : ''}. Send it later with: censorprobe upload ${result.out}`);
+              process.exitCode = EXIT.failure;
             }
           }
         }
       } finally {
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
+        stop.dispose();
       }
     });
 }
