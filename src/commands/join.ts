@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadCollective } from '../collective/config.js';
 import { UploadRefusedError } from '../collective/errors.js';
-import { join } from '../collective/join.js';
-import { uploadRun, type UploadResult } from '../collective/upload-client.js';
+import type { UploadResult } from '../collective/upload-client.js';
 import { CensorprobeError, UsageError } from '../errors.js';
 import { NetGuard, openGuard, type Guard } from '../net/guard.js';
 
@@ -30,6 +29,7 @@ export function registerJoin(program: Command): void {
     .option('--ca <file>', 'extra CA certificates (PEM) to trust for the collective')
     .action(async (url: string, o: Record<string, unknown>) => {
       const ca = caOf(o.ca);
+      const { join } = await import('../collective/join.js');
       const joined = await join({
         url, token: String(o.token), guard: guardOf(o.onlyNets), ...(ca ? { ca } : {}), accept: Boolean(o.accept),
         interactive: process.stdin.isTTY === true, input: process.stdin, output: process.stderr,
@@ -55,6 +55,7 @@ export function registerJoin(program: Command): void {
       const token = typeof o.token === 'string' ? o.token : joined?.token;
       if (!url || !token) throw new UsageError('no collective to upload to', { hint: 'join one with `censorprobe join URL --token T`, or pass --to URL --token T' });
       const ca = caOf(o.ca);
+      const { uploadRun } = await import('../collective/upload-client.js');
       let refused = 0;
       for (const dir of dirs) {
         try {

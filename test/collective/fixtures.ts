@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { request } from 'undici';
-import { serveCollective } from '../../src/commands/collective.js';
+import { serveCollective } from '../../src/collective/serve.js';
 import { addToken } from '../../src/collective/tokens.js';
 import type { UploadLimits } from '../../src/collective/uploads.js';
 import { scratchPostgres } from '../store/backends.js';
@@ -23,7 +23,7 @@ export interface TestCollective {
 
 export async function testCollective(limits: Partial<UploadLimits> = {}): Promise<TestCollective> {
   const scratch = await scratchPostgres();
-  const server = await serveCollective({ listen: '127.0.0.1:0', store: scratch.spec, onlyNets: '127.0.0.0/8', resolver: '127.0.0.1', limits });
+  const server = await serveCollective({ host: '127.0.0.1', port: 0, store: scratch.spec, onlyNets: '127.0.0.0/8', resolver: '127.0.0.1', limits });
   const client = new pg.Client({ connectionString: scratch.spec });
   await client.connect();
   const sql = async <R,>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as R[];
