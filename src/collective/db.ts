@@ -77,6 +77,9 @@ export function openDb(url: string, o: DbOptions = {}): Db {
     tx: (fn) =>
       retrying(async () => {
         const client = await pool.connect();
+        // A checked-out client whose server goes away emits 'error': without a listener, a crash.
+        const onError = (): void => undefined;
+        client.on('error', onError);
         let broken = false;
         try {
           await client.query('BEGIN');
@@ -89,6 +92,7 @@ export function openDb(url: string, o: DbOptions = {}): Db {
           if (!broken) await client.query('ROLLBACK').catch(() => undefined);
           throw err;
         } finally {
+          client.off('error', onError);
           client.release(broken);
         }
       }),
