@@ -8,13 +8,8 @@ import { NetGuard, openGuard } from '../net/guard.js';
 import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
 import { parseRate } from '../probe/rate.js';
 import { loadSettings } from '../probe/state.js';
-import { openStore } from '../store/open.js';
-import { importHint, recordFolder } from '../store/record-folder.js';
-import { STORE_OPTION } from './store.js';
 import { stopOnSignals } from './signals.js';
-
-/** Exit code of a run that measured (its folder is complete) but could not be recorded in the store. */
-export const EXIT_NOT_RECORDED = 4;
+import { STORE_OPTION } from './store.js';
 
 /**
  * The run's folder into the history store, after the run. Never fails the run: the folder is the
@@ -22,6 +17,8 @@ export const EXIT_NOT_RECORDED = 4;
  * clear message, the command to record it later, and exit code 4.
  */
 export async function recordRun(out: string, storeSpec: string | null, quiet: boolean): Promise<boolean> {
+  const { openStore } = await import('../store/open.js');
+  const { importHint, recordFolder } = await import('../store/record-folder.js');
   let store;
   try {
     store = await openStore(storeSpec);
@@ -101,7 +98,8 @@ Environment:
   CENSORPROBE_CONTROL_TOKEN  the control helper's token (used when --control-token is not given)
   NODE_EXTRA_CA_CERTS        extra CA certificates for DoH and the control helper
 
-Exit codes: 0 done, 1 failure, 2 usage error, 130 stopped by Ctrl-C, 143 stopped by SIGTERM (the
+Exit codes: 0 done, 1 failure, 2 usage error, 4 measured but not recorded in the history store
+(the message gives the \`censorprobe store import\` command), 130 stopped by Ctrl-C, 143 stopped by SIGTERM (the
 summaries of what was measured are written; finish with \`censorprobe run --resume DIR\`).`,
     )
     .action(async (o: Record<string, unknown>) => {
@@ -172,7 +170,7 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
           console.error(`censorprobe: the run was interrupted; what was measured is saved. Finish it with: censorprobe run --resume ${result.out}`);
           process.exitCode = stop.received() === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
         } else {
-          if (!recorded) process.exitCode = EXIT_NOT_RECORDED;
+          if (!recorded) process.exitCode = EXIT.notRecorded;
           if (collective && o.upload !== false) {
             // The run is complete on disk whatever happens here; a failed upload is said, with how to retry.
             try {

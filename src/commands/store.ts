@@ -1,8 +1,7 @@
 // `censorprobe store import DIR...`: earlier run folders into the history store. Exit code 0 when
 // every folder is recorded (or was already), 1 when some were refused (each named with its reason).
 import type { Command } from 'commander';
-import { openStore } from '../store/open.js';
-import { recordFolder, type FolderResult } from '../store/record-folder.js';
+import type { FolderResult } from '../store/record-folder.js';
 
 export const STORE_OPTION = ['--store <path|url>', 'the history store: a SQLite file or postgres://... (default $CENSORPROBE_STORE, else $XDG_DATA_HOME/censorprobe/history.sqlite)'] as const;
 
@@ -15,6 +14,8 @@ export function registerStore(program: Command): void {
     .option(...STORE_OPTION)
     .option('--json', 'one JSON line per folder')
     .action(async (dirs: string[], o: { store?: string; json?: boolean }) => {
+      const { openStore } = await import('../store/open.js');
+      const { recordFolder } = await import('../store/record-folder.js');
       const s = await openStore(o.store);
       const results: FolderResult[] = [];
       try {

@@ -55,7 +55,7 @@ async function open(path: string) {
   });
   const res = await page.goto(`${c.url}${path}`, { waitUntil: 'load' });
   expect(res?.status()).toBe(200);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
   return { page, overflow };
 }
 

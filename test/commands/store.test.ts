@@ -110,7 +110,7 @@ describe('store import across processes (SQLite)', () => {
     }
   }, 60_000);
 
-  it('a store locked by another process for too long: the import fails clearly (exit 2) and records nothing', async () => {
+  it('a store locked by another process for too long: the import fails clearly (exit 1) and records nothing', async () => {
     const s = await scratchSqlite();
     try {
       (await openStore(s.spec)).close();
@@ -120,7 +120,7 @@ describe('store import across processes (SQLite)', () => {
       const r = await runCli(['store', 'import', writeRun(standardEntries()), '--store', s.spec], { CENSORPROBE_STORE_WAIT_MS: '300' });
       holder.exec('ROLLBACK');
       holder.close();
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/locked by another process for too long/);
       const store = await openStore(s.spec);
       expect(await store.runs()).toEqual([]);
