@@ -9,6 +9,7 @@ import { registerLists } from './commands/lists.js';
 import { registerLab } from './commands/lab.js';
 import { registerRun } from './commands/run.js';
 import { registerStore } from './commands/store.js';
+import { registerHistory } from './commands/history.js';
 import { registerControl } from './commands/control.js';
 import { registerCollective } from './commands/collective.js';
 import { registerJoin } from './commands/join.js';
@@ -42,6 +43,7 @@ Documentation: README.md and docs/ in the package.`,
 registerLists(program);
 registerRun(program);
 registerStore(program);
+registerHistory(program);
 registerControl(program);
 registerCollective(program);
 registerJoin(program);
