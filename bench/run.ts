@@ -7,13 +7,13 @@
 // --node-options STR (NODE_OPTIONS for the probe, e.g. a V8 heap limit), --adsl-max-rate R (the
 // ADSL run with `--max-rate R`), --all-foreign (the lab's TCP resolvers too), --from-sources (the
 // probe through tsx instead of the compiled dist/ with bin/censorprobe.js's node flags).
-import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { labDown, labUp, readGroundTruth, type LabEndpoints } from '../src/lab/index.js';
 import { median } from '../src/lab/endpoints.js';
+import { readRecords } from '../src/report/run-folder/index.js';
 import { benchRows, kindCounts, scenarioCsv, type Kind } from './scenarios.js';
 import { measureProbe, type ProbeMeasure } from './probe-process.js';
 import { ADSL, describeShaping, shapeAdsl, unshape } from './shape.js';
@@ -104,10 +104,7 @@ async function oneRun(
   let correct = 0;
   let controlAsks = 0;
   let controlRateLimited = 0;
-  const rl = createInterface({ input: createReadStream(join(dir, 'measurements.jsonl'), 'utf8'), crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (!line) continue;
-    const r = JSON.parse(line) as { input: string; verdict: string; test_runtime: number; test_keys: { control: unknown; control_failure: string | null } };
+  for await (const r of readRecords(dir)) {
     const kind = kindOf.get(r.input) ?? 'clean';
     runtimes.push({ kind, s: r.test_runtime });
     counts[kind] = (counts[kind] ?? 0) + 1;

@@ -3,11 +3,10 @@
 // folder, so that a resumed upload continues the same bytes. Paths of the volunteer's machine
 // (list files) are cut to their file names before anything leaves.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createGzip } from 'node:zlib';
-import { MEASUREMENTS, readRunMeta, requireRunFolder, type RunMeta } from '../report/read.js';
+import { MEASUREMENTS_FILE, readRunMeta, recordReader, requireRunFolder, SETTINGS_FILE, type RunMeta } from '../report/run-folder/index.js';
 import { CollectiveClientError } from './errors.js';
 
 export const BUNDLE_FORMAT = 'censorprobe-run-upload';
@@ -51,15 +50,10 @@ export async function buildBundle(dir: string): Promise<Bundle> {
   let records = 0;
   let pendingHeader = true;
   let runId = typeof meta?.run_id === 'string' ? meta.run_id : null;
-  const input = createInterface({ input: createReadStream(join(dir, MEASUREMENTS), { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of input) {
-    if (line.trim() === '') continue;
-    let rec: Record<string, unknown>;
-    try {
-      rec = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      continue; // a torn line: the server would refuse it, and the run's resume re-measures it
-    }
+  // The run folder's reader leaves out a line that is not JSON (a torn one: the server would refuse
+  // it, and the run's resume re-measures it).
+  for await (const { value } of recordReader(dir, () => undefined).lines()) {
+    const rec = value as Record<string, unknown>;
     runId ??= typeof rec.run_id === 'string' ? rec.run_id : null;
     const target = rec.target as Record<string, unknown> | undefined;
     if (target && typeof target.list === 'string') target.list = basename(target.list);
@@ -82,7 +76,7 @@ export async function buildBundle(dir: string): Promise<Bundle> {
 
 /** Whether `dir` looks like a run folder (for `upload DIR...` messages). */
 export function isRunFolder(dir: string): boolean {
-  return existsSync(join(dir, MEASUREMENTS));
+  return existsSync(join(dir, MEASUREMENTS_FILE));
 }
 
 function put(gzip: ReturnType<typeof createGzip>, text: string): Promise<void> {
@@ -94,7 +88,7 @@ function put(gzip: ReturnType<typeof createGzip>, text: string): Promise<void> {
 
 function firstStart(dir: string): string | null {
   try {
-    const v = (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { started?: unknown }).started;
+    const v = (JSON.parse(readFileSync(join(dir, SETTINGS_FILE), 'utf8')) as { started?: unknown }).started;
     return typeof v === 'string' && v.length <= 40 ? v : null;
   } catch {
     return null;

@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { createWriteStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MEASUREMENTS_FILE, REPORT_JSON, SETTINGS_FILE } from '../report/run-folder/files.js';
 import type { Spool } from './spool.js';
 import type { Db } from './db.js';
 import { UploadRefusedError } from './errors.js';
@@ -241,7 +242,7 @@ export function uploadService(db: Db, recorder: RunRecorder, knownLists: Readonl
     let records = 0;
     const folder = await spool.folder();
     try {
-      const out = createWriteStream(join(folder, 'measurements.jsonl'));
+      const out = createWriteStream(join(folder, MEASUREMENTS_FILE));
       const outDone = new Promise<void>((resolve, reject) => {
         out.once('close', resolve);
         out.once('error', reject);
@@ -278,8 +279,8 @@ export function uploadService(db: Db, recorder: RunRecorder, knownLists: Readonl
       if (records === 0) refused(422, 'schema', 'the upload holds no measurements');
       const got = hash.digest('hex');
       if (got !== s.sha256) refused(422, 'sha256_mismatch', `the bytes received hash to ${got}, not the ${s.sha256} announced; send the upload again`);
-      await writeFile(join(folder, 'report.json'), `${JSON.stringify(header.report ?? {})}\n`);
-      if (typeof header.started === 'string') await writeFile(join(folder, 'run.json'), `${JSON.stringify({ started: header.started })}\n`);
+      await writeFile(join(folder, REPORT_JSON), `${JSON.stringify(header.report ?? {})}\n`);
+      if (typeof header.started === 'string') await writeFile(join(folder, SETTINGS_FILE), `${JSON.stringify({ started: header.started })}\n`);
       const runId = header.run_id;
       // Claim the run id for this member (serialised per run id), then record.
       await db.tx(async (q) => {
