@@ -8,6 +8,7 @@ import { registerLab } from './commands/lab.js';
 import { registerRun } from './commands/run.js';
 import { registerControl } from './commands/control.js';
 import { registerExport, registerReport } from './commands/report.js';
+import { registerImport } from './commands/import.js';
 import { labProbeRunner } from './lab/probe-run.js';
 
 const program = new Command('censorprobe')
@@ -22,6 +23,7 @@ registerRun(program);
 registerControl(program);
 registerReport(program);
 registerExport(program);
+registerImport(program);
 registerLab(program, { runProbe: labProbeRunner });
 
 function debugWanted(): boolean {
