@@ -4,7 +4,22 @@
 // accessible). Addresses are documentation/benchmark ranges or Greek blockpage addresses from
 // greece.md; nothing here was measured.
 
+import { selfSigned } from '../net/fixtures.js';
+
 type Obj = Record<string, unknown>;
+
+const der = (pem: string) => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
+let chains: Map<string, string[]> | null = null;
+/** A certificate chain (leaf, then an issuer-like second certificate) for a host, made once with openssl. */
+function chainFor(host: string): string[] {
+  chains ??= new Map();
+  let c = chains.get(host);
+  if (!c) {
+    c = [der(selfSigned([host]).cert), der(selfSigned(['Fixture CA']).cert)];
+    chains.set(host, c);
+  }
+  return c;
+}
 
 export interface Fixture {
   name: string;
@@ -57,7 +72,8 @@ function tcp(ip: string, port: number, failure: string | null, blocked: boolean 
 }
 
 function tls(ip: string, host: string, failure: string | null): Obj {
-  return { network: 'tcp', address: `${ip}:443`, cipher_suite: failure ? '' : 'TLS_AES_128_GCM_SHA256', failure, negotiated_protocol: failure ? '' : 'h2', no_tls_verify: false, peer_certificates: [], server_name: host, t0: 0.06, t: 0.2, tags: ['classic', 'depth=0', 'fetch_body=true'], tls_version: failure ? '' : 'TLSv1.3' };
+  const peer = failure ? [] : chainFor(host).map((data) => ({ data, format: 'base64' }));
+  return { network: 'tcp', address: `${ip}:443`, cipher_suite: failure ? '' : 'TLS_AES_128_GCM_SHA256', failure, negotiated_protocol: failure ? '' : 'h2', no_tls_verify: false, peer_certificates: peer, server_name: host, t0: 0.06, t: 0.2, tags: ['classic', 'depth=0', 'fetch_body=true'], tls_version: failure ? '' : 'TLSv1.3' };
 }
 
 function get(url: string, address: string | null, code: number, body: string, failure: string | null = null, headers: Record<string, string> = { 'Content-Type': 'text/html' }): Obj {

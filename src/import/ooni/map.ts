@@ -299,6 +299,7 @@ export function mapOoni(m: unknown, opts: { routableNets?: string[] } = {}): Map
     const failure = failureOf(c.status.failure);
     keys.tcp_connect.push({ ip, port, t0: num(c.t0, num(c.t)), t: num(c.t), status: { success: failure === null && c.status.success !== false, failure }, tags: roleFor(ip, port, c.tags, true) });
   }
+  const seenLeaf = new Set<string>();
   for (const [i, h] of tlsRaw.entries()) {
     const address = str(h.address) ?? '';
     const m2 = /^\[?([^\]]*)\]?:(\d+)$/.exec(address);
@@ -321,9 +322,11 @@ export function mapOoni(m: unknown, opts: { routableNets?: string[] } = {}): Map
       valid_for_name: own ? own.valid_for_name === true : failure === null,
       verify_error: own ? str(own.verify_error) : failure === null ? null : failure,
       peer_certificate: peer,
-      ...(der.length > 0 ? { peer_certificates: der } : {}),
+      // Each chain once per measurement, as the probe records it (a repeat points to the first by fingerprint).
+      ...(der.length > 0 && !(peer && seenLeaf.has(peer.fingerprint256)) ? { peer_certificates: der } : {}),
       tags: roleFor(m2[1]!, Number(m2[2]), h.tags, true),
     });
+    if (peer && der.length > 0) seenLeaf.add(peer.fingerprint256);
   }
   for (const [i, r] of reqRaw.entries()) {
     const req = isObj(r.request) ? r.request : bad('malformed-test-keys', `test_keys.requests[${i}].request`);
