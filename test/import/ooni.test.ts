@@ -180,3 +180,20 @@ describe('import ooni: round trip of a recorded lab run through export ooni', ()
     expect(rows.length - changed.length).toBeGreaterThan(40);
   });
 });
+
+describe('censorprobe import ooni (the command)', () => {
+  it('imports, prints what it did, and refuses a bad --group-by', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const dir = tmp();
+    const file = join(dir, 'gr.jsonl');
+    writeFileSync(file, jsonl([...fixtures().map((f) => f.measurement), { test_name: 'ndt' }]));
+    const cli = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
+    const ok = spawnSync(process.execPath, ['--import', 'tsx', cli, 'import', 'ooni', file, '--out', join(dir, 'out'), '--quiet'], { encoding: 'utf8' });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^imported 9 measurements into 1 run folder\(s\) under .*; skipped 1 other-test\n$/);
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', cli, 'import', 'ooni', file, '--out', join(dir, 'out2'), '--group-by', 'city'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--group-by: one of asn-day, asn, day, report, all/);
+  });
+});
