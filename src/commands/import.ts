@@ -1,9 +1,12 @@
 // `censorprobe import ooni FILE.jsonl[.gz]... --out DIR [--group-by ...]`: OONI's measurements
-// re-judged by our analysis, as run folders. Thin: the work is in src/import/ooni/.
+// re-judged by our analysis, as run folders. Thin: the work is in src/import/ooni/, loaded when the
+// command runs.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { GROUP_BY, importOoni, type GroupBy } from '../import/ooni/index.js';
+import type { GroupBy } from '../import/ooni/index.js';
+
+const GROUP_BY: GroupBy[] = ['asn-day', 'asn', 'day', 'report', 'all'];
 
 export function registerImport(program: Command): void {
   const imp = program.command('import').description('measurements made by other tools, re-judged by our analysis');
@@ -18,6 +21,7 @@ export function registerImport(program: Command): void {
     .action(async (files: string[], o: { out: string; groupBy: string; quiet?: boolean; routableNets?: string[] }) => {
       if (!GROUP_BY.includes(o.groupBy as GroupBy)) throw new UsageError(`--group-by: one of ${GROUP_BY.join(', ')}`);
       for (const f of files) if (!existsSync(f)) throw new UsageError(`${f}: no such file`);
+      const { importOoni } = await import('../import/ooni/index.js');
       const r = await importOoni(files, {
         out: o.out,
         groupBy: o.groupBy as GroupBy,

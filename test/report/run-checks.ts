@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'csv-parse/sync';
 import { expect } from 'vitest';
-import { writeCsvReport } from '../../src/commands/report.js';
+import { writeCsvReport } from '../../src/report/csv-report.js';
 import { SUMMARY_COLUMNS } from '../../src/report/csv.js';
 import { exportOoni, validateOoni } from '../../src/report/ooni.js';
 import { loadRecords } from '../../src/report/read.js';
