@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { judge } from '../../analysis/coverage.js';
+import { entryKey } from '../../lists/load.js';
 import { CsvSummarySink } from '../../report/csv.js';
 import { JsonlSink } from '../../report/jsonl.js';
 import { RunSummary } from '../../report/summary.js';
@@ -49,6 +50,8 @@ interface Run {
   last: string;
   entries: number;
   softwares: Set<string>;
+  /** Entries already in this run: a run measures each entry once (as ours do, and the store wants). */
+  keys: Set<string>;
 }
 
 function groupKey(m: Mapped, by: GroupBy): string {
@@ -102,19 +105,28 @@ export async function importOoni(files: string[], opts: ImportOptions): Promise<
     }
   };
 
+  // A URL measured again in the same group (another volunteer, another hour) goes to the group's
+  // next run (`-r2`, `-r3`, ...): each run folder holds an entry once, like a run of ours.
   const runFor = (m: Mapped): Run => {
-    const key = groupKey(m, by);
+    const base = groupKey(m, by);
+    const entry = entryKey(m.target);
+    let key = base;
     let run = runs.get(key);
+    for (let n = 2; run?.keys.has(entry); n++) {
+      key = `${base}-r${n}`;
+      run = runs.get(key);
+    }
     if (!run) {
       const id = `ooni-${key}`;
       const dir = join(opts.out, id);
       mkdirSync(dir, { recursive: true });
       // A fresh folder each import: an earlier import's lines are replaced, not doubled.
       writeFileSync(join(dir, 'measurements.jsonl'), '');
-      run = { dir, id, asn: m.ooni.probe_asn, jsonl: null, csv: null, csvStarted: false, summary: new RunSummary([]), agreement: new Agreement(), first: m.start, last: m.start, entries: 0, softwares: new Set() };
+      run = { dir, id, asn: m.ooni.probe_asn, jsonl: null, csv: null, csvStarted: false, summary: new RunSummary([]), agreement: new Agreement(), first: m.start, last: m.start, entries: 0, softwares: new Set(), keys: new Set() };
       runs.set(key, run);
     }
     touch(key, run);
+    run.keys.add(entry);
     return run;
   };
 
