@@ -170,10 +170,22 @@ function ownTags(tags: unknown): StepTag[] | null {
   return found.length > 0 ? found : null;
 }
 
+// A site's certificate recurs in every measurement of it: parsed once (bounded, cleared when full).
+const summaries = new Map<string, CertificateSummary | null>();
+
 function summary(der: string[]): CertificateSummary | null {
   if (der.length === 0) return null;
+  const known = summaries.get(der[0]!);
+  if (known !== undefined) return known;
+  if (summaries.size >= 2048) summaries.clear();
+  const parsed = parseSummary(der[0]!);
+  summaries.set(der[0]!, parsed);
+  return parsed;
+}
+
+function parseSummary(leaf: string): CertificateSummary | null {
   try {
-    const c = new X509Certificate(Buffer.from(der[0]!, 'base64'));
+    const c = new X509Certificate(Buffer.from(leaf, 'base64'));
     const names = (c.subjectAltName ?? '').split(',').map((s) => s.trim()).filter((s) => s.startsWith('DNS:') || s.startsWith('IP Address:')).map((s) => s.replace(/^DNS:|^IP Address:/, ''));
     const cn = /(?:^|\n)CN=(.*)/.exec(c.subject)?.[1];
     return {
@@ -322,8 +334,9 @@ export function mapOoni(m: unknown, opts: { routableNets?: string[] } = {}): Map
       valid_for_name: own ? own.valid_for_name === true : failure === null,
       verify_error: own ? str(own.verify_error) : failure === null ? null : failure,
       peer_certificate: peer,
-      // Each chain once per measurement, as the probe records it (a repeat points to the first by fingerprint).
-      ...(der.length > 0 && !(peer && seenLeaf.has(peer.fingerprint256)) ? { peer_certificates: der } : {}),
+      // The DER chain stays in OONI's archive (measurement_uid finds it); ours keeps the summary the
+      // analysis reads. Our own export's lines carry theirs back, once per measurement.
+      ...(own && der.length > 0 && !(peer && seenLeaf.has(peer.fingerprint256)) ? { peer_certificates: der } : {}),
       tags: roleFor(m2[1]!, Number(m2[2]), h.tags, true),
     });
     if (peer && der.length > 0) seenLeaf.add(peer.fingerprint256);
