@@ -50,8 +50,24 @@ interface Run {
   last: string;
   entries: number;
   softwares: Set<string>;
-  /** Entries already in this run: a run measures each entry once (as ours do, and the store wants). */
-  keys: Set<string>;
+  /** Entries already in this run (hashed, ~30 bytes each): a run holds each entry once, as ours do and the store wants. */
+  keys: Set<number>;
+}
+
+/**
+ * A 52-bit hash of an entry key (two 26-bit FNV-1a halves): a number keeps the per-run sets small
+ * where strings cost ~250 bytes each. A collision (about 1 in 10^5 at a million entries in one run)
+ * only sends a measurement to the run's next folder; nothing is lost.
+ */
+export function keyHash(key: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 6) * 0x4000000 + (b >>> 6);
 }
 
 function groupKey(m: Mapped, by: GroupBy): string {
@@ -109,7 +125,7 @@ export async function importOoni(files: string[], opts: ImportOptions): Promise<
   // next run (`-r2`, `-r3`, ...): each run folder holds an entry once, like a run of ours.
   const runFor = (m: Mapped): Run => {
     const base = groupKey(m, by);
-    const entry = entryKey(m.target);
+    const entry = keyHash(entryKey(m.target));
     let key = base;
     let run = runs.get(key);
     for (let n = 2; run?.keys.has(entry); n++) {
