@@ -8,6 +8,8 @@ import { softwareVersion } from './version.js';
 import { registerLists } from './commands/lists.js';
 import { registerLab } from './commands/lab.js';
 import { registerRun } from './commands/run.js';
+import { registerStore } from './commands/store.js';
+import { registerHistory } from './commands/history.js';
 import { registerControl } from './commands/control.js';
 import { registerExport, registerReport } from './commands/report.js';
 import { registerImport } from './commands/import.js';
@@ -39,6 +41,8 @@ Documentation: README.md and docs/ in the package.`,
 
 registerLists(program);
 registerRun(program);
+registerStore(program);
+registerHistory(program);
 registerControl(program);
 registerReport(program);
 registerExport(program);

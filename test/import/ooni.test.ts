@@ -92,6 +92,22 @@ describe('import ooni: hand-made measurements of each kind', () => {
   });
 });
 
+describe('import ooni: into the history store', () => {
+  it('store import records imported runs like our own, each measurement once', async () => {
+    const { openStore } = await import('../../src/store/open.js');
+    const { recordFolder } = await import('../../src/store/record-folder.js');
+    const { dir } = await importFixtures();
+    const store = await openStore(join(tmp(), 'history.sqlite'));
+    try {
+      const r = await recordFolder(store, dir, () => undefined);
+      expect(r).toMatchObject({ outcome: 'recorded', measurements: 9 });
+      expect(await recordFolder(store, dir, () => undefined)).toMatchObject({ outcome: 'unchanged' });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('import ooni: bad input', () => {
   it('skips other tests, other formats, torn and hostile lines with a count and the place, never crashing', async () => {
     const dir = tmp();

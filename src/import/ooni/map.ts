@@ -83,7 +83,8 @@ function targetOf(input: string): Target {
     port: u.port ? Number(u.port) : null,
     path: `${u.pathname}${u.search}`,
     is_ip: isIP(host) !== 0,
-    category_code: '',
+    // OONI's measurements carry no test-list category; the citizenlab lists know it, we do not.
+    category_code: 'UNKNOWN',
     list: 'ooni',
   };
 }
@@ -277,7 +278,7 @@ export function mapOoni(m: unknown, opts: { routableNets?: string[] } = {}): Map
   if (!isObj(tk)) bad('malformed-test-keys', 'test_keys is not an object');
   const x = isObj(tk.x_censorprobe) ? tk.x_censorprobe : null;
   const ownTarget = x && isObj(x.target) ? (x.target as unknown as Target) : null;
-  if (ownTarget) Object.assign(target, { input: str(ownTarget.input) ?? target.input, category_code: str(ownTarget.category_code) ?? '', list: str(ownTarget.list) ?? 'ooni', host_unicode: str(ownTarget.host_unicode) ?? target.host_unicode });
+  if (ownTarget) Object.assign(target, { input: str(ownTarget.input) ?? target.input, category_code: str(ownTarget.category_code) || 'UNKNOWN', list: str(ownTarget.list) ?? 'ooni', host_unicode: str(ownTarget.host_unicode) ?? target.host_unicode });
 
   const queries = list(tk.queries, 'test_keys.queries').slice(0, 200).map(query).filter((q): q is DnsQuery => q !== null);
   const { control, control_failure } = controlOf(tk.control, failureOf(tk.control_failure));
