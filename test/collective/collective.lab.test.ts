@@ -98,11 +98,12 @@ describe('a collective in the lab', () => {
     expect(report.settings.control).toBe(URL_);
     expect(report.control_failure).toBeNull();
 
-    const overview = JSON.parse(view(ep, '/?format=json')) as { isps: Array<{ latest_run_id: string; runs: number; volunteers: number; verdicts: Record<string, number> }> };
+    const overview = JSON.parse(view(ep, '/?format=json')) as { isps: Array<{ name: string | null; latest_run_id: string; runs: number; volunteers: number; verdicts: Record<string, number> }> };
     expect(overview.isps).toHaveLength(1);
     expect(overview.isps[0]).toMatchObject({ latest_run_id: 'first', runs: 1, volunteers: 1 });
     expect(Object.values(overview.isps[0]!.verdicts).reduce((a, b) => a + b, 0)).toBe(65);
-    expect(view(ep, '/?lang=en')).toContain('first');
+    expect(overview.isps[0]!.name).toBeTruthy();
+    expect(view(ep, '/?lang=en')).toContain(overview.isps[0]!.name!);
 
     // The later edition: one run of it is not news yet; two are.
     ep = await labUp({ scenarios: join(repoRoot, 'lab', 'scenarios-later.csv') });
