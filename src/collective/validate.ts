@@ -78,7 +78,7 @@ export function addressFinder(address: string): (text: string) => boolean {
     const re = new RegExp(`(^|[^0-9.])${esc(ip)}($|[^0-9])`);
     // Also as reverse-DNS names spell it (ppp-94-66-57-12.example.net), as the probe's scrubber knows.
     const dashed = ip.replace(/\./g, '-');
-    const reDashed = new RegExp(`(^|[^0-9-])${esc(dashed)}($|[^0-9-])`);
+    const reDashed = new RegExp(`(^|[^0-9])${esc(dashed)}($|[^0-9])`);
     return (text) => (text.includes(ip) && re.test(text)) || (text.includes(dashed) && reDashed.test(text));
   }
   if (isIP(ip) === 6) {
