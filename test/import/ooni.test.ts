@@ -9,7 +9,7 @@ import { diffRuns } from '../../src/report/diff.js';
 import { writeHtmlReport } from '../../src/report/html/index.js';
 import { mergeRuns } from '../../src/report/merge.js';
 import { exportOoni } from '../../src/report/ooni.js';
-import { loadRecords } from '../../src/report/read.js';
+import { loadRecords } from '../report/runs.js';
 import { badLines, fixtures } from './ooni-fixtures.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cp-ooni-import-'));

@@ -7,7 +7,7 @@ import { repoRoot } from '../../src/lab/paths.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { importOoni } from '../../src/import/ooni/index.js';
 import { diffRuns } from '../../src/report/diff.js';
-import { loadRecords } from '../../src/report/read.js';
+import { loadRecords } from './runs.js';
 import { exportOoni } from '../../src/report/ooni.js';
 import { mergeRuns } from '../../src/report/merge.js';
 import { labProbeRun } from '../probe/lab-run.js';

@@ -8,6 +8,7 @@ import { judge } from '../../analysis/coverage.js';
 import { entryKey } from '../../lists/load.js';
 import { CsvSummarySink } from '../../report/csv.js';
 import { JsonlSink } from '../../report/jsonl.js';
+import { MEASUREMENTS_FILE, REPORT_JSON, SUMMARY_CSV } from '../../report/run-folder/files.js';
 import { RunSummary } from '../../report/summary.js';
 import { Agreement } from './agreement.js';
 import { jsonLines, MAX_LINE_BYTES } from './lines.js';
@@ -108,8 +109,8 @@ export async function importOoni(files: string[], opts: ImportOptions): Promise<
     if (i >= 0) open.splice(i, 1);
     open.push(key);
     if (!run.jsonl) {
-      run.jsonl = new JsonlSink(join(run.dir, 'measurements.jsonl'));
-      run.csv = new CsvSummarySink(join(run.dir, 'summary.csv'), run.csvStarted);
+      run.jsonl = new JsonlSink(join(run.dir, MEASUREMENTS_FILE));
+      run.csv = new CsvSummarySink(join(run.dir, SUMMARY_CSV), run.csvStarted);
       run.csvStarted = true;
     }
     while (open.length > OPEN_RUNS) {
@@ -137,7 +138,7 @@ export async function importOoni(files: string[], opts: ImportOptions): Promise<
       const dir = join(opts.out, id);
       mkdirSync(dir, { recursive: true });
       // A fresh folder each import: an earlier import's lines are replaced, not doubled.
-      writeFileSync(join(dir, 'measurements.jsonl'), '');
+      writeFileSync(join(dir, MEASUREMENTS_FILE), '');
       run = { dir, id, asn: m.ooni.probe_asn, jsonl: null, csv: null, csvStarted: false, summary: new RunSummary([]), agreement: new Agreement(), first: m.start, last: m.start, entries: 0, softwares: new Set(), keys: new Set() };
       runs.set(key, run);
     }
@@ -215,7 +216,7 @@ export async function importOoni(files: string[], opts: ImportOptions): Promise<
       settings: { source: 'ooni', files: files.map((f) => basename(f)), group_by: by, control: 'ooni test helper' },
       ooni_import: { ...run.agreement.toJSON(), software: [...run.softwares].slice(0, 20) },
     });
-    writeFileSync(join(run.dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(run.dir, REPORT_JSON), `${JSON.stringify(report, null, 2)}\n`);
   }
   const result: ImportResult = { runs: [...runs.values()].map((r) => ({ dir: r.dir, entries: r.entries })), imported, skipped, examples };
   writeFileSync(join(opts.out, 'ooni-import.json'), `${JSON.stringify({ files: files.map((f) => basename(f)), group_by: by, ...result }, null, 2)}\n`);
