@@ -61,6 +61,6 @@ export async function historyPageData(h: HistoryReader, isp?: string): Promise<H
   }
   const ids = [...interesting];
   const info = await h.entries(ids);
-  const entries = ids.map((id) => ({ ...info.get(id)!, spans: spans.get(id)! })).sort((a, b) => a.input.localeCompare(b.input));
+  const entries = ids.map((id) => ({ ...info.get(id)!, spans: spans.get(id)! })).sort((a, b) => (a.input < b.input ? -1 : a.input > b.input ? 1 : 0));
   return { generated: new Date().toISOString(), store: h.store.where.replace(/^.*[\\/]/, ''), isps, entries };
 }
