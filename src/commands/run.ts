@@ -6,7 +6,8 @@ import { EXIT, UsageError } from '../errors.js';
 import { NetGuard, openGuard } from '../net/guard.js';
 import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
 import { parseRate } from '../probe/rate.js';
-import { loadSettings } from '../probe/state.js';
+import { loadSettings, savedListPaths } from '../probe/state.js';
+import type { FindingsInput } from '../report/findings.js';
 import { stopOnSignals } from './signals.js';
 
 /** Public resolvers by IP literal (no lookup needed to reach them); only used on a real line. */
@@ -89,7 +90,7 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
       let progress: Progress | null = null;
       try {
         const result = await run({
-          lists: saved?.lists ?? (o.list as string[]),
+          lists: saved && resumeDir ? savedListPaths(resumeDir, saved) : (o.list as string[]),
           skipInvalid: saved?.skipInvalid ?? Boolean(o.skipInvalid),
           ispResolver: ispSpec,
           foreign: saved?.foreign ?? (o.foreign as string[] | undefined) ?? DEFAULT_FOREIGN,
@@ -129,7 +130,8 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
           const already = result.resumed > 0 ? ` (${result.resumed} measured before)` : '';
           console.log(`measured ${result.measured + result.resumed} of ${result.total} entries${already}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
           if (result.skipped_invalid > 0) console.log(`skipped ${result.skipped_invalid} invalid list row(s)`);
-          console.log(`reports in ${result.out}/ (measurements.jsonl, summary.csv, report.json, report.html)`);
+          const { findingsLines } = await import('../report/findings.js');
+          for (const line of findingsLines(result.report as unknown as FindingsInput, result.out, { htmlWritten: result.html })) console.log(line);
         }
         if (!result.complete) {
           console.error(`censorprobe: the run was interrupted; what was measured is saved. Finish it with: censorprobe run --resume ${result.out}`);
