@@ -75,7 +75,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const summary = await summarise(opts.out, jsonlPath, resolvers, idle.rounds, {
     runDate: started.toISOString().slice(0, 10),
     isp: ispMatch?.name ?? publicAs?.org ?? '',
-    asn: ispMatch ? `AS${ispMatch.asn}` : publicAs ? `AS${publicAs.asn}` : '',
+    asn: typeof ispMatch?.asn === 'number' ? `AS${ispMatch.asn}` : publicAs ? `AS${publicAs.asn}` : '',
   });
   const report = reportJson(summary, opts, {
     runId, started, complete, lists: listIdentities(opts.lists, entries),
