@@ -117,6 +117,7 @@ describe('report.html explains itself', () => {
     expect(await page.locator('#summary-sentence').isVisible()).toBe(true);
     expect(await page.locator('#entries').isVisible()).toBe(false);
     expect(await page.locator('#blocked-print').isVisible()).toBe(true);
+    await page.locator('#cp-print li').first().waitFor();
     const printed = await page.locator('#cp-print li .entry').allInnerTexts();
     expect(printed.sort()).toEqual([...blockedInputs].sort());
     const reasons = await page.locator('#cp-print li .why').allInnerTexts();

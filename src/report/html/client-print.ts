@@ -23,8 +23,12 @@ function renderPrintList() {
   ol.replaceChildren(frag);
   document.getElementById('cp-print-count').textContent = String(n);
 }
-var printTimer = null;
-function schedulePrintList() { clearTimeout(printTimer); printTimer = setTimeout(renderPrintList, 0); }
-window.addEventListener('beforeprint', renderPrintList);
-onLang.push(schedulePrintList);
+// Built when printing starts (beforeprint; a print media query for emulators), and once the page
+// has loaded and is idle, never in the way of opening it.
+var printBuilt = false;
+function ensurePrintList() { printBuilt = true; renderPrintList(); }
+window.addEventListener('beforeprint', ensurePrintList);
+if (window.matchMedia) { var mq = window.matchMedia('print'); if (mq.addEventListener) mq.addEventListener('change', function (e) { if (e.matches) ensurePrintList(); }); }
+window.addEventListener('load', function () { setTimeout(function () { if (!printBuilt) ensurePrintList(); }, 300); });
+onLang.push(function () { if (printBuilt) renderPrintList(); });
 `;
