@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ensureConsent } from '../consent/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { NetGuard, openGuard } from '../net/guard.js';
 import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
@@ -86,6 +85,8 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
       const token = typeof o.controlToken === 'string' ? o.controlToken : process.env.CENSORPROBE_CONTROL_TOKEN;
       const stop = stopOnSignals();
       const { run } = await import('../probe/run.js');
+      // Loaded here, not at start-up: the consent text formats numbers with the Greek locale.
+      const { ensureConsent } = await import('../consent/index.js');
       const mode: ProgressMode = o.quiet ? 'quiet' : o.json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
       let progress: Progress | null = null;
       try {
