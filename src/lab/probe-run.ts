@@ -82,9 +82,10 @@ export function labProbeRunner(options: { accept?: boolean } = {}) {
   return async (ep: ProbeEndpoints, outDir: string): Promise<{ input: string; verdict: string }[]> => {
     for (const f of ['measurements.jsonl', 'summary.csv', 'report.json', 'report.html', 'run.json', 'latency.json', 'lists']) rmSync(join(outDir, f), { force: true, recursive: true });
     const interactive = !options.accept && process.stdin.isTTY === true;
-    // On a terminal the probe draws its progress bar there; elsewhere it stays quiet.
+    // On a terminal the probe draws its progress bar there; elsewhere it stays quiet. A simulated
+    // ISP never enters the volunteer's history store.
     const progress = process.stderr.isTTY === true;
-    const r = await runProbeInLab(ep, outDir, [...(progress ? [] : ['--quiet']), ...(options.accept ? ['--accept'] : [])], { interactive, progress });
+    const r = await runProbeInLab(ep, outDir, [...(progress ? [] : ['--quiet']), '--no-store', ...(options.accept ? ['--accept'] : [])], { interactive, progress });
     if (r.code !== 0) throw new LabError(`the probe failed in the lab (exit ${r.code})${r.stderr ? `: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` : ' (its messages are above)'}`);
     const out: { input: string; verdict: string }[] = [];
     for await (const { record } of readRecords<{ input: string; verdict: string }>(join(outDir, 'measurements.jsonl'))) {

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import type { ControlAsker } from '../control/asker.js';
 import type { ResolverSpec } from '../dns/index.js';
 import type { ListIdentity } from '../lists/identity.js';
+import type { ListEdition } from '../lists/index.js';
 import type { RunSummary } from '../report/summary.js';
 import { softwareName, softwareVersion } from '../version.js';
 import type { Identity } from './identity.js';
@@ -27,6 +28,8 @@ export interface ReportFacts {
   asker: ControlAsker | null;
   /** The lists by name, edition and SHA-256 (no path of the machine). */
   lists: ListIdentity[];
+  /** Each list file's SHA-256 and entry count (the history store's editions). */
+  editions: ListEdition[];
 }
 
 /** The report; its end time is now. */
@@ -41,6 +44,7 @@ export function reportJson(summary: RunSummary, opts: RunOptions, f: ReportFacts
     measurement_end_time: ooniTime(new Date()),
     complete: f.complete,
     lists: f.lists,
+    list_editions: f.editions,
     skipped_invalid: f.skippedInvalid,
     duplicates: f.duplicates,
     total_entries: f.totalEntries,
