@@ -11,6 +11,8 @@ import { registerRun } from './commands/run.js';
 import { registerStore } from './commands/store.js';
 import { registerHistory } from './commands/history.js';
 import { registerControl } from './commands/control.js';
+import { registerCollective } from './commands/collective.js';
+import { registerJoin } from './commands/join.js';
 import { registerExport, registerReport } from './commands/report.js';
 import { commandPath, pointToOwnHelp } from './commands/help.js';
 
@@ -47,6 +49,8 @@ registerRun(program);
 registerStore(program);
 registerHistory(program);
 registerControl(program);
+registerCollective(program);
+registerJoin(program);
 registerReport(program);
 registerExport(program);
 registerLab(program);
