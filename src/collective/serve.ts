@@ -94,10 +94,11 @@ export async function serveCollective(o: ServeOptions): Promise<CollectiveServer
   const confirm = positive('--confirm', o.confirm, 2);
   const db = await openCollectiveDb(url);
   const recorder = await storeRecorder(url);
+  const changes = storeChanges(url, { confirm });
   try {
     const server = await startCollectiveServer({
       host, port, db, recorder,
-      view: publicView(db, storeChanges(db, { confirm })),
+      view: publicView(db, changes.source),
       knownLists: knownLists(o.lists?.length ? o.lists : [join(repoRoot, 'lists')]),
       control: {
         policy: AddressPolicy.parse(o.allowNets ?? ''),
@@ -121,11 +122,13 @@ export async function serveCollective(o: ServeOptions): Promise<CollectiveServer
       db,
       close: async () => {
         await server.close();
+        await changes.close();
         await recorder.close();
         await db.close();
       },
     };
   } catch (err) {
+    await changes.close();
     await recorder.close();
     await db.close();
     throw err;

@@ -76,7 +76,10 @@ export function addressFinder(address: string): (text: string) => boolean {
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   if (isIP(ip) === 4) {
     const re = new RegExp(`(^|[^0-9.])${esc(ip)}($|[^0-9])`);
-    return (text) => text.includes(ip) && re.test(text);
+    // Also as reverse-DNS names spell it (ppp-94-66-57-12.example.net), as the probe's scrubber knows.
+    const dashed = ip.replace(/\./g, '-');
+    const reDashed = new RegExp(`(^|[^0-9])${esc(dashed)}($|[^0-9])`);
+    return (text) => (text.includes(ip) && re.test(text)) || (text.includes(dashed) && reDashed.test(text));
   }
   if (isIP(ip) === 6) {
     const forms = new Set([ip.toLowerCase(), expandV6(ip)]);

@@ -49,7 +49,7 @@ describe('collective commands', () => {
     const joinRevoked = await cli('join', c.url, '--token', token, '--accept');
     expect(joinRevoked.code).toBe(1);
     expect(joinRevoked.stderr).toMatch(/does not know this token \(or it was revoked\)/);
-  });
+  }, 180_000);
 
   it('join shows what is shared and saves the collective; upload sends runs: 0 stored, 1 refused', async () => {
     const token = await c.token('kostas');
@@ -81,5 +81,5 @@ describe('collective commands', () => {
     const wrong = await cli('upload', a, '--to', c.url, '--token', 'cpt_wrong');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/\[unauthorized\]/);
-  }, 60_000);
+  }, 180_000);
 });

@@ -24,6 +24,8 @@ describe('the address finder', () => {
     expect(f('{"ip":"11.2.3.4"}')).toBe(false);
     expect(f('{"ip":"1.2.3.45"}')).toBe(false);
     expect(addressFinder('::ffff:1.2.3.4')('x 1.2.3.4 y')).toBe(true);
+    expect(addressFinder('94.66.57.12')('"ppp-94-66-57-12.home.otenet.gr"')).toBe(true);
+    expect(addressFinder('94.66.57.12')('"ppp-194-66-57-12.home.otenet.gr"')).toBe(false);
   });
 
   it('finds an IPv6 address compressed or written out, in any case', () => {

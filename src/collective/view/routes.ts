@@ -8,21 +8,23 @@ import { BLOCKING, findSite, overview, segments, siteTimeline, type IspRow, type
 import { h, toCsv, type Table } from './format.js';
 import { langOf, t, verdictWord, type Lang } from './i18n.js';
 
+/** A confirmed change as the history store's change query gives it (src/history/changes.ts). */
 export interface ViewChange {
-  isp: number;
-  isp_label: string;
+  isp: string;
+  asn: number | null;
   input: string;
-  host: string;
-  /** Verdicts (and layer kinds joined by +) before and after. */
-  before: string;
-  before_kind: string;
-  after: string;
-  after_kind: string;
+  url: string;
+  category: string;
+  /** newly_blocked, unblocked, method_changed, ... (src/report/diff.ts). */
+  change: string;
+  /** States in one word: "ok", "dns:nxdomain", "dpi:sni+url:path". */
+  from: string;
+  to: string;
   /** The first run in the new state, and when it started. */
-  since_run_id: string;
-  since: string;
-  /** Consecutive runs the new state has held. */
-  held_runs: number;
+  run: string;
+  at: string;
+  /** Measured runs, from the change on, that kept the new state. */
+  held: number;
 }
 
 /** The confirmed changes, newest first (from the history store's change queries). */
@@ -180,13 +182,13 @@ ${downloads(path, url.searchParams, lang)}`}`));
         return true;
       }
       const tbl: Table = {
-        columns: [t(lang, 'since'), 'isp', 'input', t(lang, 'before'), t(lang, 'after'), t(lang, 'runs')],
-        rows: list.map((c) => [`${c.since_run_id} (${c.since})`, c.isp_label, c.input, [c.before, c.before_kind].filter(Boolean).join(' '), [c.after, c.after_kind].filter(Boolean).join(' '), c.held_runs]),
+        columns: [t(lang, 'since'), t(lang, 'run'), 'isp', 'input', t(lang, 'change'), t(lang, 'before'), t(lang, 'after'), t(lang, 'runs')],
+        rows: list.map((c) => [c.at, c.run, c.isp, c.input, c.change, c.from, c.to, c.held]),
       };
       await answer(res, format, 'changes', tbl, { changes: list }, () =>
         page(lang, t(lang, 'changes'), path, url.search.slice(1), `
 <h2>${h(t(lang, 'confirmed_changes'))}</h2>
-${list.length === 0 ? `<p>${h(t(lang, 'no_changes'))}</p>` : table(tbl, new Set([5]), (col, v, row) => (col === 2 ? `<a href="/site?lang=${lang}&amp;u=${encodeURIComponent(String(row[2]))}">${h(v)}</a>` : h(v)))}
+${list.length === 0 ? `<p>${h(t(lang, 'no_changes'))}</p>` : table(tbl, new Set([7]), (col, v, row) => (col === 3 ? `<a href="/site?lang=${lang}&amp;u=${encodeURIComponent(String(row[3]))}">${h(v)}</a>` : h(v)))}
 ${downloads(path, url.searchParams, lang, true)}`));
       return true;
     }
@@ -197,15 +199,15 @@ ${downloads(path, url.searchParams, lang, true)}`));
 
 function atom(list: ViewChange[], url: URL): string {
   const x = (s: string) => h(s);
-  const updated = list[0]?.since ?? '1970-01-01T00:00:00Z';
+  const updated = list[0]?.at ?? '1970-01-01T00:00:00Z';
   // Relative links only: the server does not know the public name it is reached by behind a proxy.
   const entries = list
     .map((c) => `<entry>
-<id>urn:censorprobe:change:${x(encodeURIComponent(`${c.isp}:${c.input}:${c.since_run_id}`))}</id>
-<title>${x(`${c.isp_label}: ${c.input}: ${c.before} → ${c.after}`)}</title>
-<updated>${x(c.since)}</updated>
+<id>urn:censorprobe:change:${x(encodeURIComponent(`${c.isp}|${c.input}|${c.run}`))}</id>
+<title>${x(`${c.isp}: ${c.input}: ${c.from} → ${c.to}`)}</title>
+<updated>${x(c.at)}</updated>
 <link href="/site?u=${x(encodeURIComponent(c.input))}"/>
-<summary>${x(`${c.before}${c.before_kind ? ` (${c.before_kind})` : ''} → ${c.after}${c.after_kind ? ` (${c.after_kind})` : ''} since run ${c.since_run_id}, held ${c.held_runs} runs`)}</summary>
+<summary>${x(`${c.change}: ${c.from} → ${c.to} since run ${c.run} (${c.at}), held for ${c.held} runs`)}</summary>
 </entry>`)
     .join('\n');
   void url;
