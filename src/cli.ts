@@ -14,6 +14,7 @@ import { registerControl } from './commands/control.js';
 import { registerCollective } from './commands/collective.js';
 import { registerJoin } from './commands/join.js';
 import { registerExport, registerReport } from './commands/report.js';
+import { registerImport } from './commands/import.js';
 import { commandPath, pointToOwnHelp } from './commands/help.js';
 
 const program = new Command('censorprobe')
@@ -49,6 +50,7 @@ registerCollective(program);
 registerJoin(program);
 registerReport(program);
 registerExport(program);
+registerImport(program);
 registerLab(program);
 let current: Command = program;
 pointToOwnHelp(program, (cmd) => {

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { labUp, readEndpoints } from '../../src/lab/index.js';
 import { repoRoot } from '../../src/lab/paths.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { importOoni } from '../../src/import/ooni/index.js';
 import { diffRuns } from '../../src/report/diff.js';
+import { historyChanges } from '../../src/history/changes.js';
+import { HistoryReader } from '../../src/history/read.js';
+import { defaultStorePath, openStore } from '../../src/store/open.js';
+import { recordFolder } from '../../src/store/record-folder.js';
+import { scratchSqlite } from '../store/backends.js';
+import { loadRecords } from '../../src/report/read.js';
+import { exportOoni } from '../../src/report/ooni.js';
 import { mergeRuns } from '../../src/report/merge.js';
 import { labProbeRun } from '../probe/lab-run.js';
 import { describeHtmlReport } from './html-checks.js';
@@ -39,6 +48,34 @@ describe('reports of lab runs', () => {
     expect(euro.new?.verdict).toBe('dns');
   });
 
+  it('history: both runs were recorded by `censorprobe run`; `history changes` reports exactly the differences, and --confirm 2 holds back a change seen once', async () => {
+    const { first, later } = await labRuns();
+    const ids = [first, later].map((d) => JSON.parse(readFileSync(join(d, 'report.json'), 'utf8')).run_id as string);
+    const own = await openStore(defaultStorePath());
+    expect((await own.runs()).map((r) => r.run_id)).toEqual(expect.arrayContaining(ids));
+    await own.close();
+    // A store of these two runs alone, recorded by import.
+    const s = await scratchSqlite();
+    const store = await openStore(s.spec);
+    try {
+      for (const d of [first, later]) expect((await recordFolder(store, d)).outcome).toBe('recorded');
+      const h = await HistoryReader.open(store);
+      const once = await historyChanges(h, { confirm: 1 });
+      const brief = once.map((c) => `${c.input} ${c.change}`).sort();
+      expect(brief).toEqual(['http://www.euro-bet.gr/ method_changed', 'https://1xbet.com/ unblocked']);
+      // The same as the run-to-run diff, less the entries added to or removed from the list.
+      const d = await diffRuns(first, later, { warn: () => undefined });
+      expect(d.changes.filter((c) => c.change !== 'added' && c.change !== 'removed').map((c) => `${c.input} ${c.change}`).sort()).toEqual(brief);
+      expect(once.find((c) => c.input === 'http://www.euro-bet.gr/')).toMatchObject({ from: expect.stringMatching(/^dpi:/), to: expect.stringMatching(/^dns:/) });
+      const twice = await historyChanges(h, { confirm: 2 });
+      expect(twice.filter((c) => c.confirmed)).toEqual([]);
+      expect(twice.map((c) => `${c.input} ${c.unconfirmed_because}`).sort()).toEqual(['http://www.euro-bet.gr/ too recent', 'https://1xbet.com/ too recent']);
+    } finally {
+      await store.close();
+      await s.close();
+    }
+  });
+
   it('merge holds every entry of both runs, the later run deciding where both measured', async () => {
     const { first, later } = await labRuns();
     const m = await mergeRuns([first, later], () => undefined);
@@ -66,6 +103,46 @@ describe('reports of lab runs', () => {
       expect(h.peer_certificates[0]!.format).toBe('base64');
       expect(Buffer.from(h.peer_certificates[0]!.data, 'base64')[0]).toBe(0x30); // a DER SEQUENCE
     }
+  });
+});
+
+describe('a lab run through export ooni and back through import ooni', () => {
+  async function roundTrip(onlyOoni: boolean) {
+    const { first } = await labRuns();
+    const out = join(first, onlyOoni ? 'plain-roundtrip' : 'roundtrip');
+    const { path } = await exportOoni(first, { out: `${out}.jsonl`, warn: () => undefined });
+    let file = path;
+    if (onlyOoni) {
+      // What an OONI measurement holds: none of our own fields and extra steps.
+      const drop = (v: unknown): unknown => (Array.isArray(v) ? v.map(drop) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('x_censorprobe')).map(([k, x]) => [k, drop(x)])) : v);
+      file = `${out}-plain.jsonl`;
+      writeFileSync(file, readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.stringify(drop(JSON.parse(l)))).join('\n') + '\n');
+    }
+    const r = await importOoni([file], { out, groupBy: 'all', routableNets: ['198.18.0.0/15'] });
+    expect(r.skipped).toEqual({});
+    const direct = await loadRecords(first, () => undefined);
+    const back = new Map((await loadRecords(r.runs[0]!.dir, () => undefined)).map((x) => [x.target.url, x as typeof x & { missing_steps: string[] }]));
+    expect(back.size).toBe(direct.length);
+    return { direct, back, report: JSON.parse(readFileSync(join(r.runs[0]!.dir, 'report.json'), 'utf8')) };
+  }
+
+  it('gives the direct run\'s verdicts back', async () => {
+    const { direct, back } = await roundTrip(false);
+    for (const d of direct) expect({ input: d.input, verdict: back.get(d.target.url)!.verdict }).toEqual({ input: d.input, verdict: d.verdict });
+  });
+
+  it('with only what OONI keeps: the same verdicts except inconclusive where the swap test decided, counted', async () => {
+    const { direct, back, report } = await roundTrip(true);
+    let changed = 0;
+    for (const d of direct) {
+      const b = back.get(d.target.url)!;
+      if (b.verdict === d.verdict) continue;
+      changed++;
+      expect({ input: d.input, verdict: b.verdict, decided_by: ['dpi', 'url'].includes(d.verdict) }).toEqual({ input: d.input, verdict: 'inconclusive', decided_by: true });
+      expect(b.missing_steps.length).toBeGreaterThan(0);
+    }
+    expect(changed).toBeGreaterThan(0);
+    expect(report.ooni_import.inconclusive_missing_step['swap-test']).toBeGreaterThanOrEqual(changed);
   });
 });
 
