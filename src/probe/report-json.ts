@@ -1,7 +1,9 @@
 // report.json's run-level facts: what the run was (lists, ISP, settings) and what it reused. The run
 // folder (src/report/run-folder) adds the summary of the records and writes it.
+import { basename } from 'node:path';
 import type { ControlAsker } from '../control/asker.js';
 import type { ResolverSpec } from '../dns/index.js';
+import type { ListIdentity } from '../lists/identity.js';
 import type { ListEdition } from '../lists/index.js';
 import { softwareName, softwareVersion } from '../version.js';
 import type { Identity } from './identity.js';
@@ -23,6 +25,8 @@ export interface ReportFacts {
   foreign: ResolverSpec[];
   env: ProbeEnv;
   asker: ControlAsker | null;
+  /** The lists by name, edition and SHA-256 (no path of the machine). */
+  lists: ListIdentity[];
   /** Each list file's SHA-256 and entry count (the history store's editions). */
   editions: ListEdition[];
 }
@@ -38,7 +42,7 @@ export function runMeta(opts: RunOptions, f: ReportFacts): Record<string, unknow
     measurement_start_time: ooniTime(f.started),
     measurement_end_time: ooniTime(new Date()),
     complete: f.complete,
-    lists: opts.lists,
+    lists: f.lists,
     list_editions: f.editions,
     skipped_invalid: f.skippedInvalid,
     duplicates: f.duplicates,
@@ -52,7 +56,8 @@ export function runMeta(opts: RunOptions, f: ReportFacts): Record<string, unknow
     probe_as_org: publicAs?.org ?? null,
     // The address itself is never written: only whether it was learnt.
     probe_ip: publicIp ? '[scrubbed]' : null,
-    asn_data: asnDb.info,
+    // The data set by name and version; its path would name the volunteer's machine.
+    asn_data: { ...asnDb.info, file: basename(asnDb.info.file) },
     control_failure: whoami?.failure ?? null,
     settings: {
       isp_resolver: f.isp.spec,

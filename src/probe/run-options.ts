@@ -48,6 +48,8 @@ export interface RunResult {
   total: number;
   skipped_invalid: number;
   report: Record<string, unknown>;
+  /** report.html was written. */
+  html: boolean;
 }
 
 /** What --resume needs to continue the run (saved as run.json). */

@@ -3,7 +3,8 @@
 // still writes the summaries of what was measured.
 import pLimit from 'p-limit';
 import { entryKey, listEditions } from '../lists/index.js';
-import { FolderSink, runIdOf } from '../report/run-folder/index.js';
+import { listIdentities } from '../lists/identity.js';
+import { FolderSink, runIdOf, savedStart } from '../report/run-folder/index.js';
 import { dnsShare } from './dns-share.js';
 import { checkedEndpoints } from './endpoints.js';
 import { askConsent, loadEntries } from './entries.js';
@@ -31,7 +32,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const relay = relayPlan(isp, identity.ispMatch, opts.guard, hasGlobalIpv6());
   if (relay.refused.length > 0) console.error(`censorprobe: the ISP's own resolvers outside --only-nets not measured: ${relay.refused.join(', ')}`);
 
-  const started = new Date();
+  // After --resume the run began when it first started, not when this invocation did.
+  const started = opts.resume ? savedStart(opts.out) : new Date();
   const { sink, measured } = await FolderSink.open(opts.out, {
     resume: Boolean(opts.resume),
     ...(opts.resume ? {} : { settings: runSettings(opts, started) }),
@@ -71,11 +73,19 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const complete = measured.size + done >= entries.length;
   if (complete && !opts.signal?.aborted) await idle.measure('idle_after');
 
+  const { ispMatch, publicAs } = identity;
   const meta = runMeta(opts, {
-    runId, started, complete,
+    runId, started, complete, lists: listIdentities(opts.lists, entries),
     skippedInvalid: usable.skipped, duplicates: loaded.duplicates.length, totalEntries: entries.length,
     identity, relayedBy: relay.relayedBy, isp, foreign, env, asker, editions: listEditions(opts.lists, entries),
   });
-  await sink.finish({ meta, resolvers, idle: idle.rounds });
-  return { out: opts.out, complete, measured: done, resumed: measured.size, total: entries.length, skipped_invalid: usable.skipped, report: sink.report };
+  await sink.finish({
+    meta, resolvers, idle: idle.rounds,
+    columns: {
+      runDate: started.toISOString().slice(0, 10),
+      isp: ispMatch?.name ?? publicAs?.org ?? '',
+      asn: typeof ispMatch?.asn === 'number' ? `AS${ispMatch.asn}` : publicAs ? `AS${publicAs.asn}` : '',
+    },
+  });
+  return { out: opts.out, complete, measured: done, resumed: measured.size, total: entries.length, skipped_invalid: usable.skipped, report: sink.report, html: sink.html };
 }

@@ -7,6 +7,7 @@ import { UI, type UiKey } from './html/i18n.js';
 import { LAYERS, VERDICTS } from './html/model.js';
 import type { Warn } from './run-folder/files.js';
 import { readRecords } from './run-folder/read.js';
+import { readRunMeta, runColumnsOf } from './run-folder/report-json.js';
 
 const warn: Warn = (m) => console.error(`censorprobe: warning: ${m}`);
 
@@ -21,7 +22,7 @@ export const KINDS_CSV = 'kinds.csv';
 export async function writeCsvReport(dir: string, out = dir, w: Warn = warn): Promise<{ files: string[]; entries: number }> {
   mkdirSync(out, { recursive: true });
   const entriesPath = join(out, ENTRIES_CSV);
-  const sink = new CsvSummarySink(entriesPath);
+  const sink = new CsvSummarySink(entriesPath, runColumnsOf(readRunMeta(dir, () => undefined)));
   const verdicts = new Map<string, number>();
   const kinds = new Map<string, number>();
   let n = 0;

@@ -17,8 +17,11 @@ export const SETTINGS_FILE = 'run.json';
 /** Idle-line round trips before and after the run (kept across a resume). */
 export const LATENCY_FILE = 'latency.json';
 
-/** Every file a run writes, e.g. for clearing a folder before a new run into it. */
-export const RUN_FILES = [MEASUREMENTS_FILE, SUMMARY_CSV, REPORT_JSON, REPORT_HTML, SETTINGS_FILE, LATENCY_FILE] as const;
+/** The folder of the run's copies of its lists: --resume reads them, and no path of the machine is saved. */
+export const LIST_COPIES = 'lists';
+
+/** Every file (and folder) a run writes, e.g. for clearing a folder before a new run into it. */
+export const RUN_FILES = [MEASUREMENTS_FILE, SUMMARY_CSV, REPORT_JSON, REPORT_HTML, SETTINGS_FILE, LATENCY_FILE, LIST_COPIES] as const;
 
 /** A folder that is not a run folder, or one of its files that cannot be read. */
 export class RunFolderError extends CensorprobeError {

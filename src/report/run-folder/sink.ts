@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { entryKey } from '../../lists/index.js';
 import type { MeasurementRecord, ResolverInfo } from '../../record.js';
-import { CsvSummarySink } from '../csv.js';
+import { CsvSummarySink, type RunColumns } from '../csv.js';
 import { writeHtmlReport } from '../html/index.js';
 import { JsonlSink } from '../jsonl.js';
 import { RunSummary } from '../summary.js';
 import { MEASUREMENTS_FILE, SUMMARY_CSV } from './files.js';
 import { readRecords, repairTornLine } from './read.js';
 import { writeReportJson } from './report-json.js';
-import { saveSettings, type IdleRounds, type RunSettings } from './state.js';
+import { copyLists, saveSettings, type IdleRounds, type RunSettings } from './state.js';
 
 /** What the probe knows of the run once it ends (complete or interrupted). */
 export interface RunEnd {
@@ -22,6 +22,8 @@ export interface RunEnd {
   resolvers: ResolverInfo[];
   /** Idle-line round trips before and after the run. */
   idle: IdleRounds;
+  /** What every summary.csv row repeats about the run (day, ISP, AS). */
+  columns?: RunColumns;
 }
 
 export interface RunSink {
@@ -36,7 +38,7 @@ export interface RunSink {
 export interface OpenOptions {
   /** Continue the run in `dir`: a torn last line is cut and what was measured is read back. */
   resume: boolean;
-  /** A new run's settings, saved for a later --resume. */
+  /** A new run's settings, saved for a later --resume; its lists are copied into the folder. */
   settings?: RunSettings;
   /** Rewrites every line written (the run scrubs the volunteer's address with it). */
   scrub?: (text: string) => string;
@@ -50,6 +52,8 @@ export class FolderSink implements RunSink {
   private readonly jsonl: JsonlSink;
   /** report.json as finish wrote it (before scrubbing); empty until then. */
   report: Record<string, unknown> = {};
+  /** report.html was written by finish. */
+  html = false;
 
   private constructor(readonly dir: string, private readonly scrub: (text: string) => string) {
     this.jsonl = new JsonlSink(join(dir, MEASUREMENTS_FILE), scrub);
@@ -70,7 +74,7 @@ export class FolderSink implements RunSink {
     } else if (existsSync(jsonlPath) && statSync(jsonlPath).size > 0) {
       throw new UsageError(`${dir} already holds measurements`, { hint: `continue it with \`censorprobe run --resume ${dir}\` or choose another --out` });
     }
-    if (o.settings) saveSettings(dir, o.settings);
+    if (o.settings) saveSettings(dir, { ...o.settings, lists: copyLists(dir, o.settings.lists), listsInFolder: true });
     return { sink: new FolderSink(dir, o.scrub ?? ((t) => t)), measured };
   }
 
@@ -88,6 +92,7 @@ export class FolderSink implements RunSink {
     this.report = writeReportJson(this.dir, summary, end.meta, this.scrub);
     try {
       await writeHtmlReport(this.dir);
+      this.html = true;
     } catch (err) {
       // The measurements and summaries are written: a failed page must not fail the run.
       console.error(`censorprobe: could not write report.html (${(err as Error).message}); try \`censorprobe report html ${this.dir}\``);
@@ -97,7 +102,7 @@ export class FolderSink implements RunSink {
 
 /** Writes summary.csv and returns the run's summary, the idle-line round trips filed in. */
 async function summarise(dir: string, end: RunEnd): Promise<RunSummary> {
-  const csv = new CsvSummarySink(join(dir, SUMMARY_CSV));
+  const csv = new CsvSummarySink(join(dir, SUMMARY_CSV), end.columns);
   const summary = new RunSummary(end.resolvers);
   if (end.idle.idle_before) summary.setCalibration('idle_before', end.idle.idle_before);
   if (end.idle.idle_after) summary.setCalibration('idle_after', end.idle.idle_after);

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -11,8 +11,10 @@ import { makeRecord, RESOLVERS, standardEntries } from '../runs.js';
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'cp-sink-')), 'run');
 const records = (n: number) => standardEntries().slice(0, n).map((spec, i) => makeRecord(spec, { i, start: new Date('2026-12-07T00:00:00Z'), rand: () => 0.5, runId: 'run' }));
+const listFile = join(mkdtempSync(join(tmpdir(), 'cp-sink-list-')), 'a.csv');
+writeFileSync(listFile, 'url,category_code\nhttp://casino.example/,GMB\n');
 const settings: RunSettings = {
-  lists: ['a.csv'], skipInvalid: false, ispResolver: 'udp://198.18.1.53:53', foreign: [], control: null,
+  lists: [listFile], skipInvalid: false, ispResolver: 'udp://198.18.1.53:53', foreign: [], control: null,
   concurrency: 1, perIp: 1, timeoutMs: 1000, onlyNets: ['198.18.0.0/15'], innocuousName: 'example.org', neutralIp: null, started: 'x',
 };
 
@@ -21,7 +23,9 @@ describe('the run folder as a sink', () => {
     const dir = tmp();
     const { sink, measured } = await FolderSink.open(dir, { resume: false, settings, scrub: (t) => t.replaceAll('198.18.1.53', '[scrubbed]') });
     expect(measured.size).toBe(0);
-    expect(loadSettings(dir)).toEqual(settings);
+    // The lists are copied into the folder: a resume reads them there, and no path of the machine is saved.
+    expect(loadSettings(dir)).toEqual({ ...settings, lists: ['lists/a.csv'], listsInFolder: true });
+    expect(readFileSync(join(dir, 'lists', 'a.csv'), 'utf8')).toBe(readFileSync(listFile, 'utf8'));
     const rs = records(4);
     for (const r of rs) sink.write(r);
     // On disk before the end: a crash now loses nothing written.
@@ -35,6 +39,7 @@ describe('the run folder as a sink', () => {
     expect(readFileSync(join(dir, REPORT_JSON), 'utf8')).not.toContain('198.18.1.53');
     expect(readFileSync(join(dir, MEASUREMENTS_FILE), 'utf8')).not.toContain('198.18.1.53');
     expect(existsSync(join(dir, REPORT_HTML))).toBe(true);
+    expect(sink.html).toBe(true);
   });
 
   it('refuses a folder holding measurements unless resumed; a resume cuts a torn line and reads back what was measured', async () => {
