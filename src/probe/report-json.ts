@@ -69,6 +69,9 @@ export function reportJson(summary: RunSummary, opts: RunOptions, f: ReportFacts
       neutral_ip: opts.neutralIp,
       ipv6: env.ipv6,
     },
+    // The control's cost: entries whose page was not shown to be the site from here are asked
+    // about abroad (docs/analysis.md); this invocation's figures.
+    control_asks: controlAsks(f.asker, summary.entries),
     // What the run did not repeat (docs/performance.md): this invocation's figures, not the whole run's after a resume.
     reuse: {
       dns_shared_entries: env.dnsShare.reused(),
@@ -81,4 +84,10 @@ export function reportJson(summary: RunSummary, opts: RunOptions, f: ReportFacts
 /** Writes report.json, scrubbed of the volunteer's address. */
 export function writeReportJson(out: string, report: Record<string, unknown>, scrub: (text: string) => string): void {
   writeFileSync(join(out, 'report.json'), `${scrub(JSON.stringify(report, null, 2))}\n`);
+}
+
+function controlAsks(asker: ControlAsker | null, entries: number): { asked: number; batches: number; entries: number; per_entry: number | null } | null {
+  if (!asker) return null;
+  const { asked, batches } = asker.stats();
+  return { asked, batches, entries, per_entry: entries > 0 ? Math.round((asked / entries) * 1000) / 1000 : null };
 }

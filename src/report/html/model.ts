@@ -5,8 +5,9 @@ import type { MeasurementRecord } from '../../probe/record.js';
 import { readRecords, readRunMeta, type RunMeta, type Warn } from '../read.js';
 import { explain, fingerprintInfo, fingerprintsOf, type Sentence } from './explain.js';
 import { RttHistogram, binLabels, type RttSeries } from './rtt.js';
+import { CollateralIndex, type CollateralAddress } from '../collateral.js';
 
-export const VERDICTS: Verdict[] = ['dns', 'ip', 'dpi', 'url', 'ok', 'down', 'inconclusive'];
+export const VERDICTS: Verdict[] = ['dns', 'ip', 'dpi', 'url', 'geoblock', 'ok', 'down', 'inconclusive'];
 export const LAYERS = ['dns', 'ip', 'dpi', 'url'] as const;
 
 /** One table row. Keys are one letter to keep a 15,000-entry page small. */
@@ -47,6 +48,8 @@ export interface ReportData {
   counts: Record<Verdict, number>;
   kinds: Record<string, Record<string, number>>;
   fingerprints: FingerprintSeen[];
+  /** IP-blocked addresses other measured entries share. */
+  collateral: CollateralAddress[];
   rtt: { labels: string[]; series: RttSeries[] };
   warnings: string[];
 }
@@ -87,6 +90,7 @@ export async function collectReport(dir: string, warn?: Warn): Promise<ReportDat
   const kinds: Record<string, Record<string, number>> = { dns: {}, ip: {}, dpi: {}, url: {} };
   const fps = new Map<string, number>();
   const rtt = new RttHistogram();
+  const collateral = new CollateralIndex();
   let runId = meta?.run_id ?? '';
   for await (const r of readRecords(dir, note)) {
     rows.push(toRow(r));
@@ -97,6 +101,7 @@ export async function collectReport(dir: string, warn?: Warn): Promise<ReportDat
     }
     for (const name of fingerprintsOf(r)) fps.set(name, (fps.get(name) ?? 0) + 1);
     rtt.add(r);
+    collateral.add(r);
     if (!runId) runId = r.run_id;
   }
   // Counted from the records, not taken from report.json: the table and the headline must agree
@@ -107,5 +112,5 @@ export async function collectReport(dir: string, warn?: Warn): Promise<ReportDat
       return { name, entries, isp: info?.isp ?? 'learned in this run', source: info?.source ?? '', historical: info?.historical ?? false };
     })
     .sort((a, b) => b.entries - a.entries);
-  return { meta, run_id: runId, rows, counts, kinds, fingerprints, rtt: { labels: binLabels(), series: rtt.result() }, warnings };
+  return { meta, run_id: runId, rows, counts, kinds, fingerprints, collateral: collateral.result(), rtt: { labels: binLabels(), series: rtt.result() }, warnings };
 }

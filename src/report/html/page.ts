@@ -7,6 +7,7 @@ import { SENTENCES, UI, fill, type UiKey } from './i18n.js';
 import { latencyFigures } from '../read.js';
 import type { ReportData } from './model.js';
 import { VERDICTS } from './model.js';
+import { collateralSection, geoblockSection } from './collateral.js';
 
 /** A label in English, switchable; `args` are values (escaped) filled into {0}, {1}, ... */
 export function label(key: UiKey, args?: (string | number)[], tag = 'span'): string {
@@ -148,7 +149,7 @@ export function packRows(rows: ReportData['rows']): unknown[][] {
 }
 
 export function renderRunPage(d: ReportData): string {
-  const body = [whenWhere(d), headline(d), latency(d), fingerprints(d), entriesTable()].join('\n');
+  const body = [whenWhere(d), headline(d), geoblockSection(d.counts.geoblock ?? 0), collateralSection(d.collateral), latency(d), fingerprints(d), entriesTable()].join('\n');
   const subtitle = [d.meta?.isp?.name, d.run_id].filter(Boolean).join(' · ');
   return shell({
     titleKey: 'title',
