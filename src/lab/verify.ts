@@ -59,6 +59,11 @@ function dnsChecks(s: Scenario): Check[] {
           return judge(answerIs(ADDR.blockpage), got);
         case 'blockpage_additional':
           return judge(d.status === 'NOERROR' && d.answer.length === 0 && d.additional.includes(ADDR.blockpage), got);
+        case 'malformed_loop':
+        case 'malformed_truncated':
+        case 'malformed_label':
+          // dig cannot parse the reply either: no usable address comes out of it.
+          return judge(d.answer.length === 0 || !d.answer.includes(s.siteIp ?? ''), got);
       }
     },
   });
