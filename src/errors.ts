@@ -36,3 +36,15 @@ export class LabError extends CensorprobeError {
 export class FormatError extends CensorprobeError {
   override readonly code = 'CP_FORMAT';
 }
+
+/** The process's exit codes (README, `--help`): a contract for scripts. */
+export const EXIT = {
+  ok: 0,
+  /** Something failed: a list, the network, the lab, a check that did not pass. */
+  failure: 1,
+  /** Bad command line: unknown command or option, bad option value, missing argument. */
+  usage: 2,
+  /** A run stopped by Ctrl-C (128 + SIGINT) or SIGTERM (128 + 15): what was measured is saved. */
+  sigint: 130,
+  sigterm: 143,
+} as const;

@@ -103,6 +103,12 @@ export interface TlsHandshake {
   /** Node's verification error code when not trusted (e.g. `DEPTH_ZERO_SELF_SIGNED_CERT`). */
   verify_error: string | null;
   peer_certificate: CertificateSummary | null;
+  /**
+   * The chain the peer presented, leaf first, each certificate's DER in base64 (OONI df-006's
+   * `peer_certificates` data). Left out of a handshake whose leaf an earlier handshake of the same
+   * entry already recorded (same `peer_certificate.fingerprint256`): read it from there.
+   */
+  peer_certificates?: string[];
   tags: StepTag[];
 }
 

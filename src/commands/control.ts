@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { NetGuard } from '../net/guard.js';
 import { AddressPolicy } from '../control/policy.js';
-import { parseResolverAddress, resolverIp, systemOrServerResolver } from '../control/resolve.js';
-import { startControlServer, CONTROL_SERVER_DEFAULTS, type ControlServer } from '../control/server.js';
+import { CONTROL_SERVER_DEFAULTS } from '../control/protocol.js';
+import type { ControlServer } from '../control/server.js';
 
 export interface ControlCliOptions {
   listen: string;
@@ -47,6 +47,9 @@ export async function runControl(o: ControlCliOptions): Promise<ControlServer> {
   if (token !== undefined && token.length < 8) {
     throw new UsageError('--token: use at least 8 characters', { hint: 'e.g. a random string from `openssl rand -hex 16`' });
   }
+  // The helper's measuring code (HTTP client, resolvers) is loaded only when it starts.
+  const { parseResolverAddress, resolverIp, systemOrServerResolver } = await import('../control/resolve.js');
+  const { startControlServer } = await import('../control/server.js');
   const resolver = o.resolver === undefined ? undefined : parseResolverAddress(o.resolver);
   const guard = o.onlyNets === undefined ? undefined : NetGuard.parse(o.onlyNets);
   if (guard) {

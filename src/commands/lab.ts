@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { labDown, labStatus, labUp, labVerify, inClient, runDemo, type ProbeRunner } from '../lab/index.js';
+import type { ProbeRunner } from '../lab/index.js';
 import { LabError, UsageError } from '../errors.js';
+
+// The lab's modules are loaded when a lab command runs.
+const lab = () => import('../lab/index.js');
 
 export interface LabCommandDeps {
   /** Makes the probe `lab demo` runs over the lab's list (`censorprobe run`, see src/lab/probe-run.ts). */
@@ -10,31 +13,34 @@ export interface LabCommandDeps {
 
 // `censorprobe lab ...`: the simulated Greek ISP (network namespaces) for tests and demos. Root only.
 export function registerLab(program: Command, deps: LabCommandDeps = {}): void {
-  const lab = program.command('lab').description('the simulated Greek ISP (network namespaces) for tests and demos; needs root');
+  const group = program.command('lab').description('the simulated Greek ISP (network namespaces) for tests and demos; needs root');
 
-  lab
+  group
     .command('up')
     .description('build the lab (cleaning any previous one) and write .lab/endpoints.json')
     .option('--scenarios <file>', 'scenario file (default lab/scenarios.csv)')
     .option('--intercept', 'the ISP redirects every port-53 query to its own resolver')
     .action(async (o: { scenarios?: string; intercept?: boolean }) => {
+      const { labUp } = await lab();
       const e = await labUp({ scenarios: o.scenarios, intercept: !!o.intercept });
       console.log(`lab up in ${(e.up_ms / 1000).toFixed(1)} s: ISP resolver ${e.isp_resolver}, DoH ${e.doh_url}, control ${e.control_running ? e.control_url : 'not started'}`);
       console.log(`endpoints: ${e.state_dir}/endpoints.json; list: ${e.list}; ground truth: ${e.ground_truth}`);
     });
 
-  lab
+  group
     .command('down')
     .description('stop the lab processes by PID, delete the namespaces and links')
     .action(async () => {
+      const { labDown } = await lab();
       await labDown();
       console.log('lab down');
     });
 
-  lab
+  group
     .command('status')
     .description('namespaces, processes and the control helper')
     .action(async () => {
+      const { labStatus } = await lab();
       const s = await labStatus();
       console.log(`lab ${s.up ? 'up' : 'not up'}`);
       for (const n of s.namespaces) console.log(`  namespace ${n.name}: ${n.present ? 'present' : 'absent'}`);
@@ -43,11 +49,12 @@ export function registerLab(program: Command, deps: LabCommandDeps = {}): void {
       if (!s.up) process.exitCode = 1;
     });
 
-  lab
+  group
     .command('verify')
     .description("prove with dig/curl/openssl that every scenario behaves as declared")
     .option('-v, --verbose', 'print passing checks too')
     .action(async (o: { verbose?: boolean }) => {
+      const { labVerify } = await lab();
       const results = await labVerify();
       for (const r of results) if (!r.ok || o.verbose) console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}: ${r.detail}`);
       const failed = results.filter((r) => !r.ok).length;
@@ -55,12 +62,13 @@ export function registerLab(program: Command, deps: LabCommandDeps = {}): void {
       if (failed) throw new LabError(`${failed} lab check(s) failed`);
     });
 
-  lab
+  group
     .command('exec')
     .description('run a command in the client namespace with the lab resolver and CA (lab exec -- CMD ...)')
     .argument('<cmd...>', 'command and arguments')
     .action(async (cmd: string[]) => {
       if (cmd.length === 0) throw new UsageError('lab exec needs a command: lab exec -- CMD ...');
+      const { inClient } = await lab();
       const a = inClient(cmd);
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn(a.command, a.args, { env: a.env, stdio: 'inherit' });
@@ -70,16 +78,15 @@ export function registerLab(program: Command, deps: LabCommandDeps = {}): void {
       process.exitCode = code;
     });
 
-  lab
+  group
     .command('demo')
     .description('up, run the probe over the lab list, print results, write reports/demo/, down (needs root)')
     .option('--out <dir>', 'report directory', 'reports/demo')
     .option('--accept', "consent to the probe's run without the interactive question")
     .action(async (o: { out: string; accept?: boolean }) => {
-      if (!deps.runProbe) {
-        throw new LabError('lab demo: this build has no probe wired in', { hint: 'run the probe yourself: lab up, then censorprobe run over .lab/list.csv' });
-      }
-      const r = await runDemo({ runProbe: deps.runProbe({ accept: Boolean(o.accept) }), outDir: o.out });
+      const runProbe = deps.runProbe ?? (await import('../lab/probe-run.js')).labProbeRunner;
+      const { runDemo } = await lab();
+      const r = await runDemo({ runProbe: runProbe({ accept: Boolean(o.accept) }), outDir: o.out });
       if (r.matched !== r.rows.length) process.exitCode = 1;
     });
 }

@@ -1,62 +1,12 @@
 // `censorprobe report html|csv|merge|diff` and `censorprobe export ooni`: reports for journalists
-// and lawyers, built from run folders. Thin: each command hands off to src/report/.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// and lawyers, built from run folders. Thin: each command loads its part of src/report/ when it runs.
 import type { Command } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import { UsageError } from '../errors.js';
-import { CsvSummarySink, safeCell } from '../report/csv.js';
-import { diffRuns, formatDiff, orderIpsFromList, requireTwo, writeDiff } from '../report/diff.js';
-import { writeHtmlReport } from '../report/html/index.js';
-import { UI, type UiKey } from '../report/html/i18n.js';
-import { LAYERS, VERDICTS } from '../report/html/model.js';
-import { mergeRuns, writeMerge } from '../report/merge.js';
-import { exportOoni } from '../report/ooni.js';
-import { readRecords, type Warn } from '../report/read.js';
+import type { Warn } from '../report/read.js';
+import { requireRunFolder } from './folders.js';
 
 const warn: Warn = (m) => console.error(`censorprobe: warning: ${m}`);
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-
-export const ENTRIES_CSV = 'entries.csv';
-export const KINDS_CSV = 'kinds.csv';
-
-/**
- * `report csv`: entries.csv (a row per entry, the columns of summary.csv, rebuilt from the JSONL so
- * an interrupted run gets one too) and kinds.csv (entries per verdict and per method, with plain
- * labels in English and Greek). Both UTF-8 with BOM, formula-like cells neutralised.
- */
-export async function writeCsvReport(dir: string, out = dir, w: Warn = warn): Promise<{ files: string[]; entries: number }> {
-  mkdirSync(out, { recursive: true });
-  const entriesPath = join(out, ENTRIES_CSV);
-  const sink = new CsvSummarySink(entriesPath);
-  const verdicts = new Map<string, number>();
-  const kinds = new Map<string, number>();
-  let n = 0;
-  try {
-    for await (const r of readRecords(dir, w)) {
-      sink.write(r);
-      n++;
-      verdicts.set(r.verdict, (verdicts.get(r.verdict) ?? 0) + 1);
-      for (const layer of LAYERS) {
-        const f = r.layers[layer];
-        if (f) kinds.set(`${layer}:${f.kind}`, (kinds.get(`${layer}:${f.kind}`) ?? 0) + 1);
-      }
-    }
-  } finally {
-    sink.close();
-  }
-  const share = (x: number) => (n === 0 ? '0' : ((100 * x) / n).toFixed(1));
-  const labelOf = (key: string, lang: 'en' | 'el') => (key in UI.en ? UI[lang][key as UiKey] : '');
-  const rows: string[][] = [['group', 'name', 'label_en', 'label_el', 'entries', 'percent_of_entries']];
-  for (const v of VERDICTS) rows.push(['verdict', v, labelOf(`v_${v}`, 'en'), labelOf(`v_${v}`, 'el'), String(verdicts.get(v) ?? 0), share(verdicts.get(v) ?? 0)]);
-  for (const [key, count] of [...kinds.entries()].sort((a, b) => b[1] - a[1])) {
-    const [layer, kind] = key.split(':') as [string, string];
-    rows.push([layer, kind, labelOf(`k_${kind}`, 'en'), labelOf(`k_${kind}`, 'el'), String(count), share(count)]);
-  }
-  const kindsPath = join(out, KINDS_CSV);
-  writeFileSync(kindsPath, `\uFEFF${stringify(rows.map((r) => r.map(safeCell)))}`);
-  return { files: [entriesPath, kindsPath], entries: n };
-}
 
 export function registerReport(program: Command): void {
   const report = program.command('report').description('reports of run folders for journalists and lawyers: html, csv, merge, diff');
@@ -67,6 +17,8 @@ export function registerReport(program: Command): void {
     .argument('<dir>', 'a run folder (`censorprobe run --out`)')
     .option('--out <file>', 'where to write the page (default DIR/report.html)')
     .action(async (dir: string, o: { out?: string }) => {
+      requireRunFolder(dir);
+      const { writeHtmlReport } = await import('../report/html/index.js');
       const r = await writeHtmlReport(dir, { ...(o.out ? { out: o.out } : {}), warn });
       console.log(`wrote ${r.path} (${r.entries} entries, ${(r.bytes / 1e6).toFixed(2)} MB)`);
     });
@@ -77,6 +29,8 @@ export function registerReport(program: Command): void {
     .argument('<dir>', 'a run folder')
     .option('--out <dir>', 'folder for the CSV files (default: the run folder)')
     .action(async (dir: string, o: { out?: string }) => {
+      requireRunFolder(dir);
+      const { writeCsvReport } = await import('../report/csv-report.js');
       const r = await writeCsvReport(dir, o.out ?? dir);
       console.log(`wrote ${r.files.join(', ')} (${r.entries} entries)`);
     });
@@ -87,6 +41,8 @@ export function registerReport(program: Command): void {
     .argument('<dirs...>', 'run folders')
     .requiredOption('--out <dir>', 'folder for merge.csv, merge-totals.csv, merge-pairs.csv and merge.html')
     .action(async (dirs: string[], o: { out: string }) => {
+      for (const d of dirs) requireRunFolder(d);
+      const { mergeRuns, writeMerge } = await import('../report/merge.js');
       const m = await mergeRuns(dirs, warn);
       const files = writeMerge(m, o.out);
       console.log(`merged ${m.runs.length} run(s) of ${m.isps.length} ISP(s), ${m.rows.length} entries: blocked everywhere ${m.agreement.all}, somewhere ${m.agreement.some}, nowhere ${m.agreement.none}`);
@@ -102,6 +58,9 @@ export function registerReport(program: Command): void {
     .option('--order-ip <ip>', 'an IP named in an order (repeatable)', collect)
     .option('--out <dir>', 'also write diff.csv, orders.csv and diff.json here')
     .action(async (oldDir: string, newDir: string, o: { orders?: string; orderIp?: string[]; out?: string }) => {
+      requireRunFolder(oldDir);
+      requireRunFolder(newDir);
+      const { diffRuns, formatDiff, orderIpsFromList, requireTwo, writeDiff } = await import('../report/diff.js');
       const [a, b] = requireTwo([oldDir, newDir]);
       const orderIps = [...(o.orders ? orderIpsFromList(o.orders) : []), ...(o.orderIp ?? [])];
       const d = await diffRuns(a, b, { orderIps, warn });
@@ -119,6 +78,8 @@ export function registerExport(program: Command): void {
     .option('--out <file>', 'where to write (default DIR/ooni.jsonl)')
     .action(async (dir: string, o: { out?: string }) => {
       if (o.out === '') throw new UsageError('--out: give a file name');
+      requireRunFolder(dir);
+      const { exportOoni } = await import('../report/ooni.js');
       const r = await exportOoni(dir, { ...(o.out ? { out: o.out } : {}), warn });
       console.log(`wrote ${r.path} (${r.measurements} measurements, OONI-compatible)`);
     });

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ensureConsent } from '../consent/index.js';
-import { UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { NetGuard, openGuard } from '../net/guard.js';
 import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
 import { parseRate } from '../probe/rate.js';
-import { run } from '../probe/run.js';
 import { loadSettings } from '../probe/state.js';
+import { stopOnSignals } from './signals.js';
 
 /** Public resolvers by IP literal (no lookup needed to reach them); only used on a real line. */
 export const DEFAULT_FOREIGN = ['https://1.1.1.1/dns-query', 'https://9.9.9.9/dns-query', 'udp://1.1.1.1:53', 'udp://9.9.9.9:53', 'udp://8.8.8.8:53'];
@@ -48,7 +48,7 @@ export function registerRun(program: Command): void {
     .option('--isp-resolver <ip[:port]>', 'resolver under test (default: first nameserver of /etc/resolv.conf)')
     .option('--foreign <spec>', 'control resolver: udp://IP[:PORT], tcp://IP[:PORT] or https://HOST[:PORT]/PATH (repeatable)', collect)
     .option('--control <url>', 'the control helper abroad (`censorprobe control`)')
-    .option('--control-token <token>', 'bearer token for the control helper')
+    .option('--control-token <token>', 'bearer token for the control helper (better: set CENSORPROBE_CONTROL_TOKEN, which other users cannot read)')
     .option('--out <dir>', 'output folder (default reports/<UTC timestamp>/)')
     .option('--concurrency <n>', 'entries measured at once', positiveInt('--concurrency'), 32)
     .option('--per-ip <n>', 'connections at once to one destination IP', positiveInt('--per-ip'), 4)
@@ -63,6 +63,16 @@ export function registerRun(program: Command): void {
     .option('--asn-db <file>', 'a MaxMind-format ASN database instead of the shipped table')
     .option('--quiet', 'no progress output')
     .option('--json', 'progress as JSON lines on stderr (for scripts)')
+    .addHelpText(
+      'after',
+      `
+Environment:
+  CENSORPROBE_CONTROL_TOKEN  the control helper's token (used when --control-token is not given)
+  NODE_EXTRA_CA_CERTS        extra CA certificates for DoH and the control helper
+
+Exit codes: 0 done, 1 failure, 2 usage error, 130 stopped by Ctrl-C, 143 stopped by SIGTERM (the
+summaries of what was measured are written; finish with \`censorprobe run --resume DIR\`).`,
+    )
     .action(async (o: Record<string, unknown>) => {
       const resumeDir = typeof o.resume === 'string' ? o.resume : null;
       const saved = resumeDir ? loadSettings(resumeDir) : null;
@@ -73,14 +83,8 @@ export function registerRun(program: Command): void {
       const ispSpec = /^[a-z]+:\/\//.test(isp) ? isp : `udp://${isp}`;
       const out = resumeDir ?? (typeof o.out === 'string' ? o.out : join('reports', utcStamp()));
       const token = typeof o.controlToken === 'string' ? o.controlToken : process.env.CENSORPROBE_CONTROL_TOKEN;
-      const ac = new AbortController();
-      const onSigint = () => {
-        if (ac.signal.aborted) process.exit(130);
-        console.error('\ncensorprobe: stopping: finishing the entries under way and writing the summaries (Ctrl-C again to quit at once)');
-        ac.abort();
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
+      const stop = stopOnSignals();
+      const { run } = await import('../probe/run.js');
       const mode: ProgressMode = o.quiet ? 'quiet' : o.json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
       let progress: Progress | null = null;
       try {
@@ -111,7 +115,7 @@ export function registerRun(program: Command): void {
               output: process.stderr,
               facts,
             }),
-          signal: ac.signal,
+          signal: stop.signal,
           onStart: (total, already) => {
             progress = createProgress({ mode, total, already });
           },
@@ -129,11 +133,10 @@ export function registerRun(program: Command): void {
         }
         if (!result.complete) {
           console.error(`censorprobe: the run was interrupted; what was measured is saved. Finish it with: censorprobe run --resume ${result.out}`);
-          process.exitCode = 130;
+          process.exitCode = stop.received() === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
         }
       } finally {
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
+        stop.dispose();
       }
     });
 }

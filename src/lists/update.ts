@@ -5,18 +5,17 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import type { Command } from 'commander';
-import ExcelJS from 'exceljs';
-import { Agent, request } from 'undici';
 import { CensorprobeError, GuardError, UsageError } from '../errors.js';
 import { NetGuard, openGuard, type Guard } from '../net/guard.js';
 import { parseCsv, csvLine } from './csv.js';
-import { readEeepXlsx } from './import/xlsx.js';
+import { loadSheet, readEeepXlsx } from './import/xlsx.js';
 import { publishedToCsv, type ImportResult } from './import/published.js';
 import { entryKey, parseListText } from './load.js';
 import { normaliseUrl } from './normalise.js';
 
-export const EEEP_URL = 'https://hgc.gov.gr/wp-content/uploads/blacklist.xlsx';
+import { EEEP_URL } from './sources.js';
+
+export { EEEP_URL };
 // hgc.gov.gr's firewall refuses clients that do not look like a browser coming from its site.
 export const BROWSER_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 export const EEEP_REFERER = 'https://hgc.gov.gr/';
@@ -68,6 +67,7 @@ export async function downloadList(url: string, o: { guard: Guard; timeoutMs: nu
       else cb(null, first.address, first.family);
     });
   };
+  const { Agent, request } = await import('undici');
   const agent = new Agent({ connect: { timeout: o.timeoutMs, lookup }, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs });
   try {
     let current = new URL(url);
@@ -139,11 +139,11 @@ const looksHtml = (d: Downloaded) => /html/i.test(d.contentType) || /^\s*(<!doct
 
 /** The edition's date: from the title rows ("... - 29/07/2026"), else Last-Modified, else today. */
 export async function editionDate(data: Buffer, lastModified: string | null, today = new Date()): Promise<{ date: string; from: string }> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(data as unknown as ExcelJS.Buffer);
-  const ws = wb.worksheets[0];
-  for (let r = 1; ws !== undefined && r <= Math.min(3, ws.rowCount); r++) {
-    const text = (ws.getRow(r).values as unknown[]).map((v) => (typeof v === 'string' ? v : '')).join(' ');
+  const { rows } = loadSheet(data, 'the downloaded list');
+  // Title rows only: the data rows below the headers hold decision dates, not the edition's.
+  const header = rows.findIndex((row) => row.some((c) => /^(WEBSITE|DOMAIN NAME)$/i.test(c.trim())));
+  for (let r = 1; r <= Math.min(3, header < 0 ? rows.length : header); r++) {
+    const text = (rows[r - 1] ?? []).join(' ');
     const dmy = /\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b/.exec(text);
     const iso = /\b(\d{4})-(\d{2})-(\d{2})\b/.exec(text);
     const [y, m, d] = dmy !== null ? [dmy[3], dmy[2], dmy[1]] : iso !== null ? [iso[1], iso[2], iso[3]] : [];
@@ -252,36 +252,4 @@ export function formatUpdate(r: UpdateResult): string[] {
   for (const a of r.added) lines.push(`+ ${a}`);
   for (const d of r.removed) lines.push(`- ${d}`);
   return lines;
-}
-
-const positive = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name}: "${v}" is not a positive whole number`);
-  return n;
-};
-
-/** Adds `update eeep` to the `lists` command group. */
-export function registerListsUpdate(lists: Command): void {
-  const update = lists.command('update').description('download the current edition of a published list');
-  update
-    .command('eeep')
-    .description("the gaming regulator's (EEEP/HGC) blacklist: download, import, and print what changed")
-    .option('--url <url>', 'where to download the XLSX from', EEEP_URL)
-    .option('--out <csv>', 'CSV list to replace', 'lists/eeep.csv')
-    .option('--date <YYYY-MM-DD>', "the edition's date (default: from the file's title row, else Last-Modified)")
-    .option('--timeout <ms>', 'give up after this long', positive('--timeout'), 120_000)
-    .option('--max-bytes <n>', 'refuse a download larger than this', positive('--max-bytes'), 50 * 1024 * 1024)
-    .option('--only-nets <cidrs>', 'safety guard: refuse to contact any address outside these networks')
-    .action(async (opts: { url: string; out: string; date?: string; timeout: number; maxBytes: number; onlyNets?: string }) => {
-      if (opts.date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(opts.date) || Number.isNaN(Date.parse(opts.date)))) {
-        throw new UsageError(`--date: "${opts.date}" is not a date in the form YYYY-MM-DD`);
-      }
-      const guard = opts.onlyNets === undefined ? openGuard : NetGuard.parse(opts.onlyNets);
-      const result = await updateEeep({ url: opts.url, out: opts.out, guard, timeoutMs: opts.timeout, maxBytes: opts.maxBytes, ...(opts.date === undefined ? {} : { date: opts.date }) });
-      for (const line of formatUpdate(result)) console.log(line);
-      const r = result.imported;
-      if (r.malformed.length > 0 || r.duplicates.length > 0) {
-        console.error(`${r.malformed.length} malformed entries left out, ${r.duplicates.length} duplicates kept and marked (see \`lists import eeep\` for the details)`);
-      }
-    });
 }

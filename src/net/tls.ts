@@ -79,7 +79,7 @@ export async function tlsHandshake(target: Target, serverName: string, opts: Tls
     return { obs: failed(address, serverName, t0, opts, classifyError(outcome.error)), socket: null, ...(tcp ? { tcp } : {}) };
   }
   const secured = outcome.socket;
-  const cert = secured.getPeerCertificate(false);
+  const cert = secured.getPeerCertificate(true);
   const authError = secured.authorizationError as unknown as Error | string | null | undefined;
   const verifyError = secured.authorized ? null : authError ? String(authError) : 'UNKNOWN';
   const obs: TlsHandshake = {
@@ -94,9 +94,27 @@ export async function tlsHandshake(target: Target, serverName: string, opts: Tls
     valid_for_name: validForName(serverName, cert),
     verify_error: verifyError,
     peer_certificate: summarizeCertificate(cert),
+    peer_certificates: chainDer(cert),
     tags: [...opts.tags],
   };
   return { obs, socket: secured, ...(tcp ? { tcp } : {}) };
+}
+
+/** At most this many certificates of a chain are kept, each at most this big: a hostile peer's chain stays small. */
+const MAX_CHAIN = 5;
+const MAX_CERT_BYTES = 16 * 1024;
+
+/** The peer's chain as base64 DER, leaf first (Node links each certificate to its issuer; a root links to itself). */
+export function chainDer(leaf: tls.DetailedPeerCertificate): string[] {
+  const out: string[] = [];
+  let cert: tls.DetailedPeerCertificate | undefined = leaf;
+  const seen = new Set<tls.DetailedPeerCertificate>();
+  while (cert && cert.raw && !seen.has(cert) && out.length < MAX_CHAIN) {
+    seen.add(cert);
+    if (cert.raw.length <= MAX_CERT_BYTES) out.push(cert.raw.toString('base64'));
+    cert = cert.issuerCertificate;
+  }
+  return out;
 }
 
 function failed(address: string, serverName: string, t0: number, opts: StepOptions, failure: string | null): TlsHandshake {

@@ -29,7 +29,9 @@ export async function loadEntries(opts: RunOptions): Promise<RunEntries> {
 export async function askConsent(opts: RunOptions, entries: ListEntry[]): Promise<void> {
   if (opts.confirm) {
     const perList = opts.lists.map((file) => ({ file, entries: entries.filter((e) => e.list === file).length }));
-    if (!(await opts.confirm({ lists: perList, total: entries.length }))) {
+    const listed = new Set(opts.lists);
+    const courtOrders = entries.filter((e) => !listed.has(e.list)).length;
+    if (!(await opts.confirm({ lists: perList, total: entries.length, courtOrders, foreign: opts.foreign, control: opts.control }))) {
       throw new UsageError('nothing measured: consent was not given', { hint: 'read docs/volunteers.md; run again and answer yes, or pass --accept' });
     }
   }

@@ -22,6 +22,25 @@ export function tagAnswerAsns(keys: TestKeys, asnDb: AsnDb): void {
   }
 }
 
+/**
+ * Keeps each certificate chain once per entry: a handshake whose leaf an earlier handshake of the
+ * entry recorded drops its DER copy (a site's chain is ~4 KB of base64, met 3-6 times per entry).
+ * New objects, never in-place: observations shared between entries must keep theirs.
+ */
+export function compactCertificates(keys: TestKeys): void {
+  const seen = new Set<string>();
+  keys.tls_handshakes = keys.tls_handshakes.map((h) => {
+    const fp = h.peer_certificate?.fingerprint256;
+    if (!fp || !h.peer_certificates) return h;
+    if (!seen.has(fp)) {
+      seen.add(fp);
+      return h;
+    }
+    const { peer_certificates: _dropped, ...rest } = h;
+    return rest;
+  });
+}
+
 /** The verdict of an entry the probe itself failed on (any error but the guard's). */
 export function probeFailure(err: unknown, ipv6: boolean): Analysis {
   const message = err instanceof Error ? err.message : String(err);
@@ -47,6 +66,7 @@ export interface EntryOutcome {
 /** The record of `entry`; its runtime runs until now. */
 export function entryRecord(entry: ListEntry, runId: string, o: EntryOutcome): MeasurementRecord {
   const { line: _line, source: _source, notes: _notes, extra: _extra, ...target } = entry;
+  compactCertificates(o.keys);
   return {
     input: entry.input,
     measurement_start_time: ooniTime(new Date(o.t0)),

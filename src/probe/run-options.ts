@@ -30,7 +30,7 @@ export interface RunOptions {
    * Asked once the lists are loaded and before any packet is sent (informed consent); false stops
    * the run with nothing measured.
    */
-  confirm?: (facts: { lists: { file: string; entries: number }[]; total: number }) => Promise<boolean>;
+  confirm?: (facts: { lists: { file: string; entries: number }[]; total: number; courtOrders: number; foreign: string[]; control: string | null }) => Promise<boolean>;
   /** Called once the work is known: entries in all, and how many were measured before (resume). */
   onStart?: (total: number, already: number) => void;
   /** Called after each entry is written. */

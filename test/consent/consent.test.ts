@@ -3,9 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_FOREIGN } from '../../src/commands/run.js';
 import { CONSENT_VERSION, consentFile, consentText, ensureConsent, hasConsented, recordConsent } from '../../src/consent/index.js';
+import { operatorOf } from '../../src/consent/operators.js';
 
-const facts = { lists: [{ file: '/x/lists/eeep.csv', entries: 14934 }, { file: 'lists/gr.csv', entries: 46 }], total: 14980 };
+const facts = {
+  lists: [{ file: '/x/lists/eeep.csv', entries: 14934 }, { file: 'lists/gr.csv', entries: 46 }],
+  total: 14997,
+  courtOrders: 17,
+  foreign: DEFAULT_FOREIGN,
+  control: 'https://helper.example/',
+};
 
 function freshEnv(): NodeJS.ProcessEnv {
   return { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'cp-consent-')), HOME: '/nonexistent' };
@@ -29,7 +37,7 @@ describe('consent text', () => {
     const el = consentText('el', facts);
     const en = consentText('en', facts);
     expect(en).toContain('eeep.csv: 14,934 addresses');
-    expect(en).toContain('14,980 addresses');
+    expect(en).toContain('14,997 addresses');
     expect(el).toContain('eeep.csv: 14.934 διευθύνσεις');
     for (const t of [el, en]) {
       expect(t).toContain('4002/2011');
@@ -40,6 +48,34 @@ describe('consent text', () => {
     expect(en).toMatch(/never contain: your public IP address/);
     expect(el).toMatch(/Δεν γράφονται ποτέ: η δημόσια διεύθυνση IP σας/);
     expect(el).not.toBe(en);
+  });
+
+  it('names the operator of every default resolver abroad, the control helper, the court-ordered IPs, time and bytes, and the collective', () => {
+    const el = consentText('el', facts);
+    const en = consentText('en', facts);
+    const operators = new Set(DEFAULT_FOREIGN.map((s) => operatorOf(s).operator));
+    expect(operators.has(null)).toBe(false);
+    expect([...operators].sort()).toEqual(['Cloudflare', 'Google', 'Quad9']);
+    for (const t of [el, en]) {
+      for (const op of operators) expect(t).toMatch(new RegExp(`^\\s+${op}: `, 'm'));
+      for (const spec of DEFAULT_FOREIGN) expect(t).toContain(operatorOf(spec).host);
+      expect(t).toContain('https://helper.example/');
+      expect(t).toContain('--no-court-orders');
+      expect(t).toContain('court-orders.csv');
+      expect(t).toMatch(/8-10/);
+      expect(t).toMatch(/50 MB/);
+      expect(t).toMatch(/95 MB/);
+      expect(t).toContain('--max-rate');
+    }
+    expect(en).toContain('17 IP addresses named in court orders');
+    expect(en).toMatch(/Cloudflare: 1\.1\.1\.1 \(DoH, UDP\)/);
+    expect(en).toMatch(/unless you share them yourself or join a\s+collective/);
+    expect(el).toMatch(/ενταχθείτε σε μια συλλογικότητα/);
+    // Without a helper or court orders the text says so rather than naming them.
+    const bare = consentText('en', { ...facts, courtOrders: 0, control: null, foreign: ['udp://198.18.3.53:53'] });
+    expect(bare).toContain('No control helper');
+    expect(bare).toContain('without the IP addresses named in court orders');
+    expect(bare).toMatch(/operator unknown: 198\.18\.3\.53 \(UDP\)/);
   });
 
   it('has a version that depends on the wording only', () => {

@@ -36,6 +36,9 @@ function stages(text: string): Map<string, Instruction[]> {
 }
 
 const runtime = stages(dockerfile).get('runtime') ?? [];
+const build = stages(dockerfile).get('build') ?? [];
+/** The value of `ARG NAME=value` before the first stage. */
+const arg = (name: string) => new RegExp(`^ARG\\s+${name}=(\\S+)`, 'm').exec(dockerfile)?.[1] ?? '';
 
 describe('Dockerfile', () => {
   it('has no lint problems', () => {
@@ -46,16 +49,42 @@ describe('Dockerfile', () => {
     expect(validate('FROM node:20-bookworm-slim\nMAINTAINER x\nEXPOSE port\nENTRYPOINT [\'node\']\n').length).toBeGreaterThan(1);
   });
 
-  it('builds on Node 20 slim in stages and runs as a non-root user with the CLI as entrypoint', () => {
+  it('builds on the current Node LTS (24) slim in stages and runs as a non-root user with the CLI as entrypoint', () => {
     const all = stages(dockerfile);
     expect(all.size).toBeGreaterThanOrEqual(2);
-    for (const stage of all.values()) expect(stage[0]?.args).toMatch(/^node:20[\w.-]*-slim\b/);
+    expect(arg('NODE_IMAGE')).toMatch(/^node:24[\w.-]*-slim(@sha256:[0-9a-f]{64})?$/);
+    for (const stage of all.values()) expect(stage[0]?.args).toMatch(/^\$\{NODE_IMAGE\}\s/);
     const last = (k: string) => runtime.filter((i) => i.keyword === k).at(-1)?.args ?? '';
     expect(last('USER')).not.toMatch(/^(root|0)$/);
     expect(last('USER')).not.toBe('');
     expect(last('ENTRYPOINT')).toMatch(/^\[\s*"node",\s*"[^"]*bin\/censorprobe\.js"\s*\]$/);
     expect(runtime.some((i) => i.keyword === 'RUN' && /\bnpm ci\b.*--omit=dev/.test(i.args))).toBe(true);
     expect(runtime.some((i) => i.keyword === 'VOLUME' && i.args.includes('/reports'))).toBe(true);
+  });
+
+  it('makes the default output folder the volume, owned by the image user, and exposes the control port', () => {
+    const setup = runtime.filter((i) => i.keyword === 'RUN').map((i) => i.args).join(' && ');
+    // `run` without --out writes reports/<UTC>/ under WORKDIR /app: that must reach /reports.
+    expect(runtime.filter((i) => i.keyword === 'WORKDIR').at(-1)?.args).toBe('/app');
+    expect(setup).toMatch(/ln -s \/reports \/app\/reports/);
+    expect(setup).toMatch(/chown node:node \/reports/);
+    expect(runtime.filter((i) => i.keyword === 'USER').at(-1)?.args).toBe('node');
+    expect(runtime.some((i) => i.keyword === 'EXPOSE' && /^8080\b/.test(i.args))).toBe(true);
+    const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+    expect(readme).toMatch(/writable by uid 1000/);
+  });
+
+  it('stops the build at npm ci when the install or its build step fails', () => {
+    const install = build.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))?.args ?? '';
+    // npm can exit 0 after a failed step: the product itself is checked in the same RUN.
+    expect(install).toMatch(/npm ci\b.*&&\s*test -f dist\/cli\.js/);
+  });
+
+  it('keeps node_modules, .git and reports out of the build context', () => {
+    const ignore = readFileSync(join(repo, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const p of ['**/node_modules', '.git', 'reports', '.lab', 'dist']) expect(ignore, p).toContain(p);
+    // What the Dockerfile copies must not be ignored.
+    for (const p of ['src', 'bin', 'lists', 'data', 'package.json', 'package-lock.json']) expect(ignore, p).not.toContain(p);
   });
 
   describe('the runtime stage replayed in a clean directory', () => {
@@ -81,17 +110,17 @@ describe('Dockerfile', () => {
             const target = dest.endsWith('/') ? join(app, dest, src.split('/').at(-1) ?? '') : join(app, dest);
             cpSync(source, target, { recursive: true });
           }
-        } else if (keyword === 'RUN' && /\bnpm ci\b/.test(args)) {
+        } else if (keyword === 'RUN' && /\bnpm ci\b/.test(args) && /--omit=dev/.test(args)) {
           // As in the image, but from npm's cache (no network here) and without cleaning that cache.
           await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--offline', '--no-audit', '--no-fund'], { cwd: app }).catch(async () =>
             run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app }),
           );
         }
       }
-      for (const dev of ['vitest', 'typescript', 'tsx', '@action-validator/core', '@ip-location-db/asn']) {
+      for (const dev of ['vitest', 'typescript', 'tsx', '@action-validator/core', '@ip-location-db/asn', 'exceljs']) {
         expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
       }
-      for (const prod of ['undici', 'commander', 'exceljs', 'mmdb-lib']) expect(existsSync(join(app, 'node_modules', prod)), prod).toBe(true);
+      for (const prod of ['undici', 'commander', 'unpdf', 'mmdb-lib']) expect(existsSync(join(app, 'node_modules', prod)), prod).toBe(true);
 
       const { stdout } = await run('node', ['bin/censorprobe.js', '--help'], { cwd: app });
       expect(stdout).toMatch(/^Usage: censorprobe/m);

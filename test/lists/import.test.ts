@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { importEeep, parseListText, publishedToCsv, readEeepXlsx, readTextList } from '../../src/lists/index.js';
+import { importEeep, parseListText, publishedToCsv, readTextList } from '../../src/lists/index.js';
+import { readEeepXlsx } from '../../src/lists/import/xlsx.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/lists/', import.meta.url));
 const options = { source: 'HGC/EEEP blacklist fixture', dateAdded: '2026-07-29' };

@@ -8,7 +8,8 @@ import { Command } from 'commander';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseListText } from '../../src/lists/load.js';
-import { EEEP_REFERER, registerListsUpdate } from '../../src/lists/update.js';
+import { EEEP_REFERER } from '../../src/lists/update.js';
+import { registerListsUpdate } from '../../src/commands/lists.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/lists/', import.meta.url));
 const GUARD = '127.0.0.0/8';

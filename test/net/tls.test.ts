@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,10 @@ describe('tlsHandshake', () => {
     expect(obs.peer_certificate?.names).toEqual(['site.test']);
     expect(obs.peer_certificate?.subject).toContain('CN=site.test');
     expect(obs.peer_certificate?.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    // df-006's peer_certificates: the DER the server sent, in base64 (its PEM's body), once (self-signed).
+    const der = pair.cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
+    expect(obs.peer_certificates).toEqual([der]);
+    expect(new crypto.X509Certificate(Buffer.from(obs.peer_certificates![0]!, 'base64')).fingerprint256).toBe(obs.peer_certificate?.fingerprint256);
     await waitFor(() => seen.length > 0);
     expect(seen.at(-1)).toBe('site.test');
   });
@@ -102,6 +107,7 @@ describe('tlsHandshake against hostile servers', () => {
       expect(obs.failure).toBe('connection_reset');
       expect(obs.trusted).toBe(false);
       expect(obs.peer_certificate).toBeNull();
+    expect(obs.peer_certificates ?? []).toEqual([]);
     });
   });
 

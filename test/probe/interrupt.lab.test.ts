@@ -79,4 +79,28 @@ describe('Ctrl-C during a run in the lab', () => {
     expect(stderr).not.toContain('\r');
     expect(progress.at(-1)).toMatch(new RegExp(`^progress: ${inputs.length}/${listed.length} entries`));
   }, 150_000);
+
+  it('SIGTERM twice at once (as `timeout` and CI runners send) is one clean stop: exit 143 with the summaries', async () => {
+    const e = readEndpoints();
+    const out = join(mkdtempSync(join(tmpdir(), 'cp-term-')), 'run');
+    const jsonl = join(out, 'measurements.jsonl');
+    const [cmd, ...args] = probeCommand(e, out, ['--concurrency', '4', '--accept', '--quiet']);
+    const child = spawn(cmd!, args, { env: { ...process.env, NODE_EXTRA_CA_CERTS: e.ca_file }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 90_000;
+    while (countLines(jsonl) < 4 && Date.now() < deadline) await sleep(25);
+    child.kill('SIGTERM');
+    child.kill('SIGTERM');
+    const code = await exited;
+    expect(code, stderr.slice(-800)).toBe(143);
+    expect(stderr).toContain(`censorprobe run --resume ${out}`);
+    const inputs = jsonlInputs(jsonl);
+    const csv = parse(readFileSync(join(out, 'summary.csv'), 'utf8'), { columns: true, bom: true }) as { input: string }[];
+    expect(csv.map((r) => r.input).sort()).toEqual([...inputs].sort());
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { complete: boolean };
+    expect(report.complete).toBe(false);
+  }, 150_000);
 });

@@ -8,7 +8,7 @@ import { diffRuns } from '../../src/report/diff.js';
 import { mergeRuns } from '../../src/report/merge.js';
 import { labProbeRun } from '../probe/lab-run.js';
 import { describeHtmlReport } from './html-checks.js';
-import { checkCsvReport, exportAndValidate } from './run-checks.js';
+import { checkCsvReport, checkSiteFirst, exportAndValidate } from './run-checks.js';
 
 let runs: Promise<{ first: string; later: string }> | null = null;
 function labRuns() {
@@ -51,8 +51,21 @@ describe('reports of lab runs', () => {
   it('CSV and OONI export of a lab run hold to their rules', async () => {
     const { first } = await labRuns();
     await checkCsvReport(first);
+    // exportAndValidate checks every line against the JSON Schema written from ooni/spec.
     const lines = await exportAndValidate(first);
     expect(lines.length).toBe(65);
+    // requests[0] is the listed URL's own request on every line that sent one, and most did.
+    const { withRequests } = checkSiteFirst(lines);
+    expect(withRequests).toBeGreaterThan(40);
+    // The sites' certificates as OONI encodes them (base64 DER) on every completed handshake.
+    const handshakes = lines.flatMap((l) => (l.test_keys as { tls_handshakes: { x_censorprobe: { completed: boolean }; peer_certificates: { format: string; data: string }[] }[] }).tls_handshakes);
+    const completed = handshakes.filter((h) => h.x_censorprobe.completed);
+    expect(completed.length).toBeGreaterThan(10);
+    for (const h of completed) {
+      expect(h.peer_certificates.length).toBeGreaterThan(0);
+      expect(h.peer_certificates[0]!.format).toBe('base64');
+      expect(Buffer.from(h.peer_certificates[0]!.data, 'base64')[0]).toBe(0x30); // a DER SEQUENCE
+    }
   });
 });
 

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadRecords } from '../../src/report/read.js';
 import { exportOoni, ooniBlocking, reportId, toOoni, validateOoni } from '../../src/report/ooni.js';
-import { exportAndValidate } from './run-checks.js';
+import type { HttpRequest, TlsHandshake } from '../../src/observations.js';
+import type { MeasurementRecord } from '../../src/probe/record.js';
+import { compactCertificates } from '../../src/probe/record-entry.js';
+import { checkSiteFirst, exportAndValidate, schemaProblems } from './run-checks.js';
 import { standardEntries, writeRun } from './runs.js';
 
 describe('export ooni', () => {
@@ -72,4 +75,115 @@ describe('export ooni', () => {
     expect(reportId('2026-11-20 10:00:00', 'AS0', 'run-a')).toBe(reportId('2026-11-20 10:00:00', 'AS0', 'run-a'));
     expect(reportId('2026-11-20 10:00:00', 'AS0', 'run-a')).not.toBe(reportId('2026-11-20 10:00:00', 'AS0', 'run-b'));
   });
+
+  it('puts the site\'s own steps in OONI\'s keys and the swap test under its own key', async () => {
+    const dir = writeRun(standardEntries().slice(0, 1));
+    const [base] = await loadRecords(dir);
+    const r = withSwapSteps(base!);
+    const m = toOoni(r, { meta: null });
+    expect(schemaProblems(m)).toEqual([]);
+    const tk = m.test_keys as Record<string, any>;
+    expect(tk.requests.map((q: any) => q.request.url)).toEqual(['https://site.example/', 'https://site.example/']);
+    expect(tk.requests.map((q: any) => q.tags)).toEqual([['classic', 'depth=0', 'fetch_body=true', 'direct'], ['classic', 'depth=0', 'fetch_body=true', 'direct', 'retry']]);
+    expect(tk.x_censorprobe_steps.requests.map((q: any) => q.request.url)).toEqual(['https://innocuous.example/', 'http://site.example/']);
+    expect(tk.tls_handshakes.map((h: any) => h.server_name)).toEqual(['site.example']);
+    expect(tk.x_censorprobe_steps.tls_handshakes.map((h: any) => h.server_name)).toEqual(['innocuous.example']);
+    // df-006: the chain as base64 DER objects; the later handshake of the same leaf reads the first's copy.
+    expect(tk.tls_handshakes[0].peer_certificates).toEqual([{ format: 'base64', data: 'MIIBbase' }, { format: 'base64', data: 'MIICa' }]);
+    expect(tk.x_censorprobe_steps.tls_handshakes[0].peer_certificates).toEqual([{ format: 'base64', data: 'MIIBbase' }, { format: 'base64', data: 'MIICa' }]);
+    expect(checkSiteFirst([{ ...m, input: 'https://site.example/' }]).withRequests).toBe(1);
+  });
+
+  it('keeps a certificate chain once per entry in measurements.jsonl', () => {
+    const keys = { queries: [], tcp_connect: [], tls_handshakes: [handshake('a', 'X', ['direct']), handshake('b', 'X', ['swap-innocuous']), handshake('c', 'Y', ['direct'])], requests: [], control: null, control_failure: null };
+    const shared = keys.tls_handshakes[1]!;
+    compactCertificates(keys);
+    expect(keys.tls_handshakes.map((h) => h.peer_certificates ?? null)).toEqual([['X1', 'X2'], null, ['Y1', 'Y2']]);
+    // Observations shared with other entries are never changed in place.
+    expect(shared.peer_certificates).toEqual(['X1', 'X2']);
+  });
+
+  it('says blocking false, accessible false for a site that refuses Greece itself', async () => {
+    const dir = writeRun(standardEntries().slice(0, 1));
+    const [r] = await loadRecords(dir);
+    const m = toOoni({ ...r!, verdict: 'geoblock' as never, layers: { dns: null, ip: null, dpi: null, url: null } }, { meta: null });
+    expect(m.test_keys).toMatchObject({ blocking: false, accessible: false, x_blocking_flags: 0 });
+    expect(schemaProblems(m)).toEqual([]);
+  });
+
+  it('says why the control is missing', async () => {
+    const dir = writeRun(standardEntries().slice(14, 15));
+    const [r] = await loadRecords(dir);
+    expect(r!.test_keys.control).toBeNull();
+    const asked = toOoni(r!, { meta: { settings: { control: 'https://198.18.3.80/' } } });
+    expect((asked.test_keys as any).control_failure).toMatch(/^unknown_failure: control helper not asked/);
+    const none = toOoni(r!, { meta: { settings: { control: null } } });
+    expect((none.test_keys as any).control_failure).toBe('unknown_failure: no control helper was configured for this run');
+  });
+
+  it('the schema rejects what OONI\'s readers would misread', async () => {
+    const dir = writeRun(standardEntries().slice(0, 1));
+    const [r] = await loadRecords(dir);
+    const good = toOoni(withSwapSteps(r!), { meta: null }) as Record<string, any>;
+    expect(schemaProblems(good)).toEqual([]);
+    const tk = good.test_keys;
+    const bad = (over: Record<string, unknown>, keys: Record<string, unknown> = {}) => schemaProblems({ ...good, ...over, test_keys: { ...tk, ...keys } });
+    expect(bad({ test_version: 'x' })).not.toEqual([]);
+    expect(bad({ measurement_start_time: '2026-11-20T10:00:00Z' })).not.toEqual([]);
+    expect(bad({ probe_cc: 'gr' })).not.toEqual([]);
+    expect(bad({}, { blocking: 'dpi' })).not.toEqual([]);
+    expect(bad({}, { blocking: 'dns', accessible: true })).not.toEqual([]);
+    expect(bad({}, { blocking: false, accessible: null })).not.toEqual([]);
+    expect(bad({}, { control: null, control_failure: null })).not.toEqual([]);
+    expect(bad({}, { tls_handshakes: [{ ...tk.tls_handshakes[0], peer_certificates: ['MIIB'] }] })).not.toEqual([]);
+    expect(bad({}, { tcp_connect: [{ ...tk.tcp_connect[0], status: { success: true, failure: 'connection_reset', blocked: false } }] })).not.toEqual([]);
+    expect(bad({}, { queries: [{ ...tk.queries[0], answers: [{ answer_type: 'A', hostname: 'x' }] }] })).not.toEqual([]);
+  });
 });
+
+function handshake(address: string, leaf: string, tags: TlsHandshake['tags']): TlsHandshake {
+  return {
+    address: `198.18.9.9:443`, server_name: address, t0: 0.1, t: 0.2, failure: null, tls_version: 'TLSv1.3', negotiated_protocol: 'http/1.1',
+    trusted: true, valid_for_name: true, verify_error: null,
+    peer_certificate: { subject: 'CN=x', issuer: 'CN=ca', names: ['x'], valid_from: '2026-01-01T00:00:00.000Z', valid_to: '2027-01-01T00:00:00.000Z', fingerprint256: leaf },
+    peer_certificates: [`${leaf}1`, `${leaf}2`], tags,
+  };
+}
+
+function get(url: string, tags: HttpRequest['tags'], address = '198.18.9.9:443'): HttpRequest {
+  return {
+    request: { url, method: 'GET', address, host: new URL(url).hostname, headers: { host: new URL(url).hostname } },
+    response: { code: 200, headers: { 'content-type': 'text/html' }, body_length: 12, body_is_truncated: false, body: '<html></html>', body_sha256: 'ab', title: null },
+    failure: null, t0: 0.2, t: 0.3, tags,
+  };
+}
+
+/** A measurement of https://site.example/ as the probe makes it: swap test first, then the site, a retry, and the other scheme. */
+function withSwapSteps(r: MeasurementRecord): MeasurementRecord {
+  const target = { ...r.target, input: 'https://site.example/', url: 'https://site.example/', scheme: 'https' as const, host: 'site.example', host_unicode: 'site.example', port: null, path: '/', is_ip: false };
+  const innocuous = { ...handshake('innocuous.example', 'L', ['swap-innocuous']), peer_certificates: ['MIIBbase', 'MIICa'] };
+  const site = { ...handshake('site.example', 'L', ['direct']) };
+  delete site.peer_certificates;
+  return {
+    ...r,
+    input: target.input,
+    target,
+    verdict: 'ok',
+    layers: { dns: null, ip: null, dpi: null, url: null },
+    test_keys: {
+      ...r.test_keys,
+      tcp_connect: [
+        { ip: '198.18.9.9', port: 443, t0: 0.01, t: 0.02, status: { success: true, failure: null }, tags: ['swap-innocuous'] },
+        { ip: '198.18.9.9', port: 443, t0: 0.03, t: 0.04, status: { success: true, failure: null }, tags: ['direct'] },
+        { ip: '198.18.9.9', port: 80, t0: 0.03, t: 0.04, status: { success: true, failure: null }, tags: ['direct'] },
+      ],
+      tls_handshakes: [innocuous, site],
+      requests: [
+        get('https://innocuous.example/', ['swap-innocuous']),
+        get('http://site.example/', ['direct'], '198.18.9.9:80'),
+        get('https://site.example/', ['direct']),
+        get('https://site.example/', ['direct', 'retry']),
+      ],
+    },
+  };
+}

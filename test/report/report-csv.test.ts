@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { writeCsvReport } from '../../src/commands/report.js';
+import { writeCsvReport } from '../../src/report/csv-report.js';
 import { SUMMARY_COLUMNS } from '../../src/report/csv.js';
 import { loadRecords } from '../../src/report/read.js';
 import { checkCsvReport } from './run-checks.js';

@@ -75,4 +75,18 @@ describe('workflow files', () => {
     expect(job).toMatch(/censorprobe run --accept /);
     expect(job).toMatch(/upload-artifact@[0-9a-f]{40}[^\n]*\n(?:.*\n)*?\s+retention-days: \d+/);
   });
+
+  it('ci tests every supported Node line, the ones package.json engines names', () => {
+    const matrix = /matrix:\n\s+node: \[([^\]]+)\]/.exec(ci)?.[1]?.split(',').map((v) => v.trim());
+    expect(matrix).toEqual(['20', '22', '24']);
+    expect(ci).toContain('node-version: ${{ matrix.node }}');
+    const engines = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } }).engines.node;
+    for (const major of matrix ?? []) expect(engines).toMatch(new RegExp(`(\\^|>=)${major}\\.`));
+  });
+
+  it('probe passes the control token by environment, never as a flag other users can read', () => {
+    const job = jobs(probe).get('probe') ?? '';
+    expect(job).toMatch(/\n\s+CENSORPROBE_CONTROL_TOKEN: \$\{\{ secrets\.CENSORPROBE_CONTROL_TOKEN \}\}/);
+    expect(job).not.toContain('--control-token');
+  });
 });

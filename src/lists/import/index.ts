@@ -1,16 +1,13 @@
-// `lists import eeep FILE`: picks the reader by file extension and writes our CSV.
+// `lists import eeep FILE`: picks the reader by file extension and writes our CSV. The XLSX and PDF
+// readers are loaded only when such a file is read (the PDF one is large).
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { FormatError, ListError } from '../../errors.js';
-import { readEeepPdf } from './pdf.js';
 import { publishedToCsv, type ImportOptions, type ImportResult, type PublishedEntry } from './published.js';
 import { readTextList } from './text.js';
-import { readEeepXlsx } from './xlsx.js';
 
 export type { ImportIssue, ImportOptions, ImportResult, PublishedEntry } from './published.js';
 export { publishedToCsv } from './published.js';
-export { readEeepPdf } from './pdf.js';
-export { readEeepXlsx } from './xlsx.js';
 export { readTextList } from './text.js';
 
 export async function readPublishedEeep(file: string): Promise<PublishedEntry[]> {
@@ -22,9 +19,9 @@ export async function readPublishedEeep(file: string): Promise<PublishedEntry[]>
   }
   switch (extname(file).toLowerCase()) {
     case '.xlsx':
-      return readEeepXlsx(data, file);
+      return (await import('./xlsx.js')).readEeepXlsx(data, file);
     case '.pdf':
-      return readEeepPdf(data, file);
+      return (await import('./pdf.js')).readEeepPdf(data, file);
     case '.txt':
       return readTextList(data.toString('utf8'));
     default:

@@ -2,22 +2,22 @@
 // ...`, data from row 3. WEBSITE holds what ISPs are told to block (full URLs with paths), so it is
 // the entry; DOMAIN NAME stands in only when WEBSITE is empty. The header row is searched for
 // rather than assumed, as the title row has come and gone between editions.
-import ExcelJS from 'exceljs';
 import { FormatError } from '../../errors.js';
 import type { PublishedEntry } from './published.js';
+import { readFirstSheet, XlsxReadError, type Sheet } from './xlsx-reader.js';
 
 const HEADER_SEARCH_ROWS = 10;
 
-export function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('hyperlink' in value) return cellText(value.text as ExcelJS.CellValue);
-    if ('formula' in value || 'sharedFormula' in value) return cellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
-    if ('error' in value) return '';
+/** The first sheet of an XLSX, or a FormatError naming the file. */
+export function loadSheet(data: Uint8Array, file: string): Sheet {
+  try {
+    return readFirstSheet(data);
+  } catch (err) {
+    if (err instanceof XlsxReadError || err instanceof RangeError || (err as NodeJS.ErrnoException).code?.startsWith('Z_')) {
+      throw new FormatError(`${file}: not a readable XLSX file (${(err as Error).message})`, { cause: err });
+    }
+    throw err;
   }
-  return String(value).trim();
 }
 
 const norm = (s: string) => s.replace(/\s+/g, ' ').trim().toUpperCase();
@@ -25,23 +25,16 @@ const norm = (s: string) => s.replace(/\s+/g, ' ').trim().toUpperCase();
 const isNumberHeader = (s: string) => /^[AΑ]\/[AΑ]$/.test(norm(s));
 
 export async function readEeepXlsx(data: Uint8Array, file: string): Promise<PublishedEntry[]> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(data as unknown as ExcelJS.Buffer);
-  } catch (err) {
-    throw new FormatError(`${file}: not a readable XLSX file (${err instanceof Error ? err.message : String(err)})`, { cause: err });
-  }
-  const ws = wb.worksheets[0];
-  if (ws === undefined) throw new FormatError(`${file}: the workbook has no sheet`);
+  const { rows } = loadSheet(data, file);
+  const cell = (r: number, c: number | undefined) => (c === undefined ? '' : (rows[r]?.[c] ?? '').trim());
 
-  let headerRow = 0;
+  let headerRow = -1;
   const headers = new Map<number, string>();
-  for (let r = 1; r <= Math.min(HEADER_SEARCH_ROWS, ws.rowCount); r++) {
-    const row = ws.getRow(r);
+  for (let r = 0; r < Math.min(HEADER_SEARCH_ROWS, rows.length); r++) {
     const names = new Map<number, string>();
-    row.eachCell((cell, col) => {
-      const t = cellText(cell.value);
-      if (t !== '') names.set(col, t);
+    (rows[r] ?? []).forEach((_, c) => {
+      const t = cell(r, c);
+      if (t !== '') names.set(c, t);
     });
     if ([...names.values()].some((n) => norm(n) === 'WEBSITE' || norm(n) === 'DOMAIN NAME')) {
       headerRow = r;
@@ -49,7 +42,7 @@ export async function readEeepXlsx(data: Uint8Array, file: string): Promise<Publ
       break;
     }
   }
-  if (headerRow === 0) {
+  if (headerRow < 0) {
     throw new FormatError(`${file}: no header row with WEBSITE or DOMAIN NAME in the first ${HEADER_SEARCH_ROWS} rows`, {
       hint: 'the regulator\'s XLSX has a title in row 1 and headers A/A, A/M, WEBSITE, DOMAIN NAME in row 2',
     });
@@ -61,16 +54,14 @@ export async function readEeepXlsx(data: Uint8Array, file: string): Promise<Publ
   const noteCols = [...headers].filter(([c]) => c !== numberCol && c !== websiteCol && c !== domainCol);
 
   const entries: PublishedEntry[] = [];
-  for (let r = headerRow + 1; r <= ws.rowCount; r++) {
-    const row = ws.getRow(r);
-    const get = (col: number | undefined) => (col === undefined ? '' : cellText(row.getCell(col).value));
-    const website = get(websiteCol);
-    const domain = get(domainCol);
-    const number = get(numberCol);
-    const notes = noteCols.map(([c, name]) => [name, get(c)] as const).filter(([, v]) => v !== '').map(([name, v]) => `${name} ${v}`);
+  for (let r = headerRow + 1; r < rows.length; r++) {
+    const website = cell(r, websiteCol);
+    const domain = cell(r, domainCol);
+    const number = cell(r, numberCol);
+    const notes = noteCols.map(([c, name]) => [name, cell(r, c)] as const).filter(([, v]) => v !== '').map(([name, v]) => `${name} ${v}`);
     if (website === '' && domain === '' && number === '' && notes.length === 0) continue;
     if (website === '' && domain !== '') notes.push('from DOMAIN NAME (WEBSITE empty)');
-    entries.push({ where: `row ${r}`, number, text: website !== '' ? website : domain, notes });
+    entries.push({ where: `row ${r + 1}`, number, text: website !== '' ? website : domain, notes });
   }
   return entries;
 }
