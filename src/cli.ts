@@ -8,6 +8,7 @@ import { softwareVersion } from './version.js';
 import { registerLists } from './commands/lists.js';
 import { registerLab } from './commands/lab.js';
 import { registerRun } from './commands/run.js';
+import { registerStore } from './commands/store.js';
 import { registerControl } from './commands/control.js';
 import { registerExport, registerReport } from './commands/report.js';
 import { commandPath, pointToOwnHelp } from './commands/help.js';
@@ -38,6 +39,7 @@ Documentation: README.md and docs/ in the package.`,
 
 registerLists(program);
 registerRun(program);
+registerStore(program);
 registerControl(program);
 registerReport(program);
 registerExport(program);

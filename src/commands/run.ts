@@ -8,6 +8,30 @@ import { createProgress, type Progress, type ProgressMode } from '../probe/progr
 import { parseRate } from '../probe/rate.js';
 import { loadSettings } from '../probe/state.js';
 import { stopOnSignals } from './signals.js';
+import { STORE_OPTION } from './store.js';
+
+/**
+ * The run's folder into the history store, after the run. Never fails the run: the folder is the
+ * record of truth, so a store that cannot take it (read-only, locked, full, down) only earns a
+ * clear message, the command to record it later, and exit code 4.
+ */
+export async function recordRun(out: string, storeSpec: string | null, quiet: boolean): Promise<boolean> {
+  const { openStore } = await import('../store/open.js');
+  const { importHint, recordFolder } = await import('../store/record-folder.js');
+  let store;
+  try {
+    store = await openStore(storeSpec);
+    const r = await recordFolder(store, out, (m) => console.error(`censorprobe: warning: ${m}`));
+    if (r.outcome === 'refused') throw new Error(r.reason);
+    if (!quiet) console.log(`recorded in the history store ${store.where}${r.outcome === 'replaced' ? ' (replacing its earlier, shorter recording)' : ''}`);
+    return true;
+  } catch (err) {
+    console.error(`censorprobe: the run was NOT recorded in the history store (${(err as Error).message.replace(/^censorprobe: /, '')}); its folder ${out} is complete. Record it later with: ${importHint(out, storeSpec)}`);
+    return false;
+  } finally {
+    await store?.close().catch(() => undefined);
+  }
+}
 
 /** Public resolvers by IP literal (no lookup needed to reach them); only used on a real line. */
 export const DEFAULT_FOREIGN = ['https://1.1.1.1/dns-query', 'https://9.9.9.9/dns-query', 'udp://1.1.1.1:53', 'udp://9.9.9.9:53', 'udp://8.8.8.8:53'];
@@ -61,6 +85,8 @@ export function registerRun(program: Command): void {
     .option('--no-court-orders', 'do not add the IPs named in lists/court-orders.csv to the run')
     .option('--accept', 'consent without the interactive question (read docs/volunteers.md first)')
     .option('--asn-db <file>', 'a MaxMind-format ASN database instead of the shipped table')
+    .option(...STORE_OPTION)
+    .option('--no-store', 'do not record the run in the history store')
     .option('--quiet', 'no progress output')
     .option('--json', 'progress as JSON lines on stderr (for scripts)')
     .addHelpText(
@@ -70,7 +96,8 @@ Environment:
   CENSORPROBE_CONTROL_TOKEN  the control helper's token (used when --control-token is not given)
   NODE_EXTRA_CA_CERTS        extra CA certificates for DoH and the control helper
 
-Exit codes: 0 done, 1 failure, 2 usage error, 130 stopped by Ctrl-C, 143 stopped by SIGTERM (the
+Exit codes: 0 done, 1 failure, 2 usage error, 4 measured but not recorded in the history store
+(the message gives the \`censorprobe store import\` command), 130 stopped by Ctrl-C, 143 stopped by SIGTERM (the
 summaries of what was measured are written; finish with \`censorprobe run --resume DIR\`).`,
     )
     .action(async (o: Record<string, unknown>) => {
@@ -131,9 +158,12 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
           if (result.skipped_invalid > 0) console.log(`skipped ${result.skipped_invalid} invalid list row(s)`);
           console.log(`reports in ${result.out}/ (measurements.jsonl, summary.csv, report.json, report.html)`);
         }
+        const recorded = o.store === false || (await recordRun(result.out, typeof o.store === 'string' ? o.store : null, mode === 'quiet' || mode === 'json'));
         if (!result.complete) {
           console.error(`censorprobe: the run was interrupted; what was measured is saved. Finish it with: censorprobe run --resume ${result.out}`);
           process.exitCode = stop.received() === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+        } else if (!recorded) {
+          process.exitCode = EXIT.notRecorded;
         }
       } finally {
         stop.dispose();

@@ -80,7 +80,8 @@ export function labProbeRunner(options: { accept?: boolean } = {}) {
   return async (ep: ProbeEndpoints, outDir: string): Promise<{ input: string; verdict: string }[]> => {
     for (const f of ['measurements.jsonl', 'summary.csv', 'report.json', 'report.html', 'run.json', 'latency.json']) rmSync(join(outDir, f), { force: true });
     const interactive = !options.accept && process.stdin.isTTY === true;
-    const r = await runProbeInLab(ep, outDir, ['--quiet', ...(options.accept ? ['--accept'] : [])], { interactive });
+    // A simulated ISP never enters the volunteer's history store.
+    const r = await runProbeInLab(ep, outDir, ['--quiet', '--no-store', ...(options.accept ? ['--accept'] : [])], { interactive });
     if (r.code !== 0) throw new LabError(`the probe failed in the lab (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     const out: { input: string; verdict: string }[] = [];
     for await (const { record } of readRecords<{ input: string; verdict: string }>(join(outDir, 'measurements.jsonl'))) {

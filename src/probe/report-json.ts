@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControlAsker } from '../control/asker.js';
 import type { ResolverSpec } from '../dns/index.js';
+import type { ListEdition } from '../lists/index.js';
 import type { RunSummary } from '../report/summary.js';
 import { softwareName, softwareVersion } from '../version.js';
 import type { Identity } from './identity.js';
@@ -24,6 +25,8 @@ export interface ReportFacts {
   foreign: ResolverSpec[];
   env: ProbeEnv;
   asker: ControlAsker | null;
+  /** Each list file's SHA-256 and entry count (the history store's editions). */
+  editions: ListEdition[];
 }
 
 /** The report; its end time is now. */
@@ -38,6 +41,7 @@ export function reportJson(summary: RunSummary, opts: RunOptions, f: ReportFacts
     measurement_end_time: ooniTime(new Date()),
     complete: f.complete,
     lists: opts.lists,
+    list_editions: f.editions,
     skipped_invalid: f.skippedInvalid,
     duplicates: f.duplicates,
     total_entries: f.totalEntries,

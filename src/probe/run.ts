@@ -2,7 +2,7 @@
 // as it is done. Ctrl-C (an aborted signal) stops new entries, lets those under way finish, and
 // still writes the summaries of what was measured.
 import pLimit from 'p-limit';
-import { entryKey } from '../lists/index.js';
+import { entryKey, listEditions } from '../lists/index.js';
 import { writeHtmlReport } from '../report/html/index.js';
 import { JsonlSink } from '../report/jsonl.js';
 import { dnsShare } from './dns-share.js';
@@ -74,7 +74,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const report = reportJson(summary, opts, {
     runId, started, complete,
     skippedInvalid: usable.skipped, duplicates: loaded.duplicates.length, totalEntries: entries.length,
-    identity, relayedBy: relay.relayedBy, isp, foreign, env, asker,
+    identity, relayedBy: relay.relayedBy, isp, foreign, env, asker, editions: listEditions(opts.lists, entries),
   });
   writeReportJson(opts.out, report, identity.scrub);
   try {

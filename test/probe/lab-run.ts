@@ -9,6 +9,8 @@ import type { MeasurementRecord } from '../../src/probe/record.js';
 
 // Consent is recorded under a throw-away config folder, never the user's own.
 process.env.XDG_CONFIG_HOME ??= mkdtempSync(join(tmpdir(), 'cp-xdg-'));
+// Runs are recorded in a throw-away history store too.
+process.env.XDG_DATA_HOME ??= mkdtempSync(join(tmpdir(), 'cp-xdg-data-'));
 
 export async function labProbeRun<R = Record<string, unknown>>(e: LabEndpoints, extra: string[] = []) {
   const out = join(mkdtempSync(join(tmpdir(), 'cp-run-')), 'run');
