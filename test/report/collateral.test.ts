@@ -8,7 +8,11 @@ import { renderRunPage } from '../../src/report/html/page.js';
 import { ORDER_IP, standardEntries, writeRun } from './runs.js';
 
 describe('collateral damage of IP blocks', () => {
-  const dir = writeRun([...standardEntries(), { input: 'refuses-greece.com', outcome: 'geoblock' }]);
+  const dir = writeRun([
+    ...standardEntries(),
+    { input: 'www.efsyn.gr', outcome: 'ip:drop', category: 'NEWS', truth: [ORDER_IP], list: 'lists/gr.csv' },
+    { input: 'refuses-greece.com', outcome: 'geoblock' },
+  ]);
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
     counts: Record<string, number>;
     collateral: { address: string; entries: number; bystanders: number; sharing: { input: string; bystander: boolean; list: string }[] }[];
@@ -17,9 +21,9 @@ describe('collateral damage of IP blocks', () => {
   it('lists every entry sharing an IP-blocked address, the bystanders from the OONI Greek list marked', () => {
     expect(report.collateral).toHaveLength(1);
     const [c] = report.collateral;
-    expect(c).toMatchObject({ address: ORDER_IP, entries: 3, bystanders: 1 });
-    expect(c!.sharing[0]).toMatchObject({ input: 'innocent-neighbour.gr', bystander: true, list: 'gr.csv' });
-    expect(c!.sharing.map((s) => s.input).sort()).toEqual([ORDER_IP, 'innocent-neighbour.gr', 'thepiratebay.se'].sort());
+    expect(c).toMatchObject({ address: ORDER_IP, entries: 4, bystanders: 1 });
+    expect(c!.sharing[0]).toMatchObject({ input: 'www.efsyn.gr', bystander: true, list: 'gr.csv' });
+    expect(c!.sharing.map((s) => s.input).sort()).toEqual([ORDER_IP, 'innocent-neighbour.gr', 'thepiratebay.se', 'www.efsyn.gr'].sort());
   });
 
   it('counts geoblock apart from the blocks', () => {
@@ -29,7 +33,7 @@ describe('collateral damage of IP blocks', () => {
   it('shows both on the HTML page', async () => {
     const html = renderRunPage(await collectReport(dir, () => undefined));
     expect(html).toContain('id="collateral"');
-    expect(html).toContain('innocent-neighbour.gr');
+    expect(html).toContain('www.efsyn.gr');
     expect(html).toContain('id="geoblock"');
     expect(html).toContain('the site refuses visitors from Greece itself');
   });

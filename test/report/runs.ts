@@ -33,6 +33,8 @@ export interface EntrySpec {
   category?: string;
   /** The site's true addresses (default: one derived from the index). */
   truth?: string[];
+  /** The list file (default: by category). */
+  list?: string;
 }
 
 /** Every outcome once, plus Greek, hostile and court-order entries. */
@@ -256,7 +258,7 @@ export function makeRecord(spec: EntrySpec, ctx: Ctx): MeasurementRecord {
       path,
       is_ip: isIp,
       category_code: spec.category ?? 'GMB',
-      list: spec.category === 'COPY' ? 'lists/court-orders.csv' : spec.category === 'NEWS' ? 'lists/gr.csv' : 'lists/eeep.csv',
+      list: spec.list ?? (spec.category === 'COPY' ? 'lists/court-orders.csv' : 'lists/eeep.csv'),
     },
     test_keys: keys,
     context: {
