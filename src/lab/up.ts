@@ -69,7 +69,15 @@ const NAMES_PER_SHARED_CERT = 100;
 /** Certificate requests for the served hosts: labels are host names, or `group-N` for shared ones. */
 export function leafRequests(scenarios: readonly Scenario[]): { label: string; names: string[]; hosts: string[] }[] {
   const served = scenarios.filter((s) => s.world === 'site' || s.world === 'https_redirect' || s.world === 'slow' || isGeo(s.world) || isHostile(s.world));
-  if (served.length <= OWN_CERT_MAX_HOSTS) return served.map((s) => ({ label: s.host, names: [s.host], hosts: [s.host] }));
+  if (served.length <= OWN_CERT_MAX_HOSTS) {
+    // Refusing and broken sites share one certificate (one openssl run instead of dozens at `up`).
+    const own = served.filter((s) => !isGeo(s.world) && !isHostile(s.world));
+    const shared = served.filter((s) => isGeo(s.world) || isHostile(s.world)).map((s) => s.host);
+    return [
+      ...own.map((s) => ({ label: s.host, names: [s.host], hosts: [s.host] })),
+      ...(shared.length ? [{ label: 'group-refusing-broken', names: shared, hosts: shared }] : []),
+    ];
+  }
   // Grouped by address (and by CDN copy) so that nginx can serve a group from one server block.
   const byIp = new Map<string, string[]>();
   for (const s of served) {
