@@ -9,8 +9,12 @@ import { registerLists } from './commands/lists.js';
 import { registerLab } from './commands/lab.js';
 import { registerRun } from './commands/run.js';
 import { registerStore } from './commands/store.js';
+import { registerHistory } from './commands/history.js';
 import { registerControl } from './commands/control.js';
+import { registerCollective } from './commands/collective.js';
+import { registerJoin } from './commands/join.js';
 import { registerExport, registerReport } from './commands/report.js';
+import { registerImport } from './commands/import.js';
 import { commandPath, pointToOwnHelp } from './commands/help.js';
 
 const program = new Command('censorprobe')
@@ -40,9 +44,13 @@ Documentation: README.md and docs/ in the package.`,
 registerLists(program);
 registerRun(program);
 registerStore(program);
+registerHistory(program);
 registerControl(program);
+registerCollective(program);
+registerJoin(program);
 registerReport(program);
 registerExport(program);
+registerImport(program);
 registerLab(program);
 let current: Command = program;
 pointToOwnHelp(program, (cmd) => {

@@ -44,6 +44,8 @@ export const EXIT = {
   failure: 1,
   /** Bad command line: unknown command or option, bad option value, missing argument. */
   usage: 2,
+  /** `history changes --fail-on-change`: confirmed changes exist. */
+  changes: 3,
   /** A run complete in its folder but not recorded in the history store (read-only, locked, full, down). */
   notRecorded: 4,
   /** A run stopped by Ctrl-C (128 + SIGINT) or SIGTERM (128 + 15): what was measured is saved. */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ensureConsent } from '../consent/index.js';
-import { EXIT, UsageError } from '../errors.js';
+import { CensorprobeError, EXIT, UsageError } from '../errors.js';
+import { loadCollective } from '../collective/config.js';
 import { NetGuard, openGuard } from '../net/guard.js';
 import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
 import { parseRate } from '../probe/rate.js';
@@ -87,6 +88,7 @@ export function registerRun(program: Command): void {
     .option('--asn-db <file>', 'a MaxMind-format ASN database instead of the shipped table')
     .option(...STORE_OPTION)
     .option('--no-store', 'do not record the run in the history store')
+    .option('--no-upload', 'keep this run local even when a collective was joined (`censorprobe join`)')
     .option('--quiet', 'no progress output')
     .option('--json', 'progress as JSON lines on stderr (for scripts)')
     .addHelpText(
@@ -109,7 +111,12 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
       const isp = saved?.ispResolver ?? (typeof o.ispResolver === 'string' ? o.ispResolver : systemResolver());
       const ispSpec = /^[a-z]+:\/\//.test(isp) ? isp : `udp://${isp}`;
       const out = resumeDir ?? (typeof o.out === 'string' ? o.out : join('reports', utcStamp()));
-      const token = typeof o.controlToken === 'string' ? o.controlToken : process.env.CENSORPROBE_CONTROL_TOKEN;
+      // A joined collective gives the control helper (unless --control names another) and takes the run.
+      const collective = await loadCollective();
+      const ownControl = saved ? saved.control : typeof o.control === 'string' ? o.control : null;
+      const control = ownControl ?? collective?.url ?? null;
+      const token = typeof o.controlToken === 'string' ? o.controlToken
+        : control !== null && control === collective?.url ? collective.token : process.env.CENSORPROBE_CONTROL_TOKEN;
       const stop = stopOnSignals();
       const { run } = await import('../probe/run.js');
       const mode: ProgressMode = o.quiet ? 'quiet' : o.json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
@@ -120,7 +127,7 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
           skipInvalid: saved?.skipInvalid ?? Boolean(o.skipInvalid),
           ispResolver: ispSpec,
           foreign: saved?.foreign ?? (o.foreign as string[] | undefined) ?? DEFAULT_FOREIGN,
-          control: saved ? saved.control : typeof o.control === 'string' ? o.control : null,
+          control,
           ...(token ? { controlToken: token } : {}),
           out,
           concurrency: saved?.concurrency ?? (o.concurrency as number),
@@ -162,8 +169,22 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
         if (!result.complete) {
           console.error(`censorprobe: the run was interrupted; what was measured is saved. Finish it with: censorprobe run --resume ${result.out}`);
           process.exitCode = stop.received() === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
-        } else if (!recorded) {
-          process.exitCode = EXIT.notRecorded;
+        } else {
+          if (!recorded) process.exitCode = EXIT.notRecorded;
+          if (collective && o.upload !== false) {
+            // The run is complete on disk whatever happens here; a failed upload is said, with how to retry.
+            try {
+              const { uploadRun } = await import('../collective/upload-client.js');
+              const { describeUpload } = await import('./join.js');
+              const sent = await uploadRun(result.out, { url: collective.url, token: collective.token, guard, log: (m) => console.error(`censorprobe: upload: ${m}`) });
+              console.log(describeUpload(sent));
+            } catch (err) {
+              if (!(err instanceof CensorprobeError)) throw err;
+              const reason = (err as { reason?: unknown }).reason;
+              console.error(`censorprobe: the run was not uploaded: ${err.message}${typeof reason === 'string' ? ` [${reason}]` : ''}. Send it later with: censorprobe upload ${result.out}`);
+              process.exitCode = EXIT.failure;
+            }
+          }
         }
       } finally {
         stop.dispose();

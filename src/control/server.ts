@@ -76,13 +76,13 @@ function sameToken(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
+export function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) {
     return Promise.reject(new ControlRequestError(`request body over ${max} bytes`, 413));
@@ -107,7 +107,7 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
-function parseJson(body: Buffer): unknown {
+export function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
@@ -115,7 +115,40 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+/** Decides whether a bearer token (null: none sent) may use the helper; the collective checks its members here. */
+export type ControlAuthorizer = (token: string | null) => boolean | Promise<boolean>;
+
+export interface ControlHandler {
+  /**
+   * Answers /health and the control paths; false (nothing sent) for any other path, so that a
+   * bigger server (the collective) can mount the helper beside its own routes.
+   */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean>;
+}
+
+/** Answers an error thrown by a handler: its status and message, or 500 (the detail only in the log). */
+export function sendHandlerError(req: http.IncomingMessage, res: http.ServerResponse, err: unknown, log: (m: string) => void = console.error): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof ControlRequestError) {
+    if (err.status === 413) res.once('finish', () => req.socket.destroy());
+    send(res, err.status, { error: err.message }, err.status === 413 ? { connection: 'close' } : {});
+    return;
+  }
+  send(res, 500, { error: 'internal error' });
+  log(`control: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** The helper's request handling, shared by `censorprobe control` and `censorprobe collective serve`. */
+export function createControlHandler(
+  options: Omit<ControlServerOptions, 'host' | 'port' | 'token'> & {
+    authorize?: ControlAuthorizer;
+    /** The caller's address (default: the socket's); behind a trusted proxy, from its header. */
+    clientAddress?: (req: http.IncomingMessage) => string;
+  },
+): ControlHandler {
   const limiter = new RateLimiter(options.rate ?? CONTROL_SERVER_DEFAULTS.rate);
   const guard = combinedGuard(options.policy, options.guard);
   const budgetMs = options.budgetMs ?? CONTROL_SERVER_DEFAULTS.budgetMs;
@@ -130,38 +163,48 @@ export async function startControlServer(options: ControlServerOptions): Promise
       ...(options.ca ? { ca: options.ca } : {}),
     });
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const client = req.socket.remoteAddress ?? 'unknown';
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
+    const client = options.clientAddress?.(req) ?? req.socket.remoteAddress ?? 'unknown';
     const path = (req.url ?? '/').split('?')[0];
-    // Rate first, so that guessing tokens is throttled too.
+    if (path !== HEALTH_PATH && path !== CONTROL_PATH && path !== CONTROL_BATCH_PATH) return false;
+    // Rate first, so that guessing tokens is throttled too. The address keys an in-memory bucket only.
     if (!limiter.take(client)) {
       send(res, 429, { error: 'too many requests' }, { 'retry-after': String(Math.max(1, limiter.retryAfter(client))) });
-      return;
+      return true;
     }
     if (path === HEALTH_PATH) {
-      if (req.method !== 'GET') return send(res, 405, { error: 'use GET' }, { allow: 'GET' });
+      if (req.method !== 'GET') {
+        send(res, 405, { error: 'use GET' }, { allow: 'GET' });
+        return true;
+      }
       // The caller's own address as this helper sees it: a probe learns its public IP from it, only
       // to name its ISP, and scrubs it from every output. Telling callers their own address leaks nothing.
-      return send(res, 200, { ok: true, version: softwareVersion, your_address: client.replace(/^::ffff:/, '') });
+      send(res, 200, { ok: true, version: softwareVersion, your_address: client.replace(/^::ffff:/, '') });
+      return true;
     }
-    if (path !== CONTROL_PATH && path !== CONTROL_BATCH_PATH) return send(res, 404, { error: 'no such endpoint' });
-    if (options.token !== undefined) {
+    if (options.authorize) {
       const auth = req.headers.authorization ?? '';
       const given = auth.startsWith('Bearer ') ? auth.slice(7) : null;
-      if (given === null || !sameToken(given, options.token)) {
-        return send(res, 401, { error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
+      if (!(await options.authorize(given))) {
+        send(res, 401, { error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
+        return true;
       }
     }
-    if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    if (req.method !== 'POST') {
+      send(res, 405, { error: 'use POST' }, { allow: 'POST' });
+      return true;
+    }
     const body = parseJson(await readBody(req, LIMITS.maxRequestBytes));
     if (path === CONTROL_PATH) {
       const request = parseControlRequest(body);
-      return send(res, 200, await measure(request, performance.now() + budgetMs));
+      send(res, 200, await measure(request, performance.now() + budgetMs));
+      return true;
     }
     const requests = parseControlBatch(body);
     // A batch costs one token per URL (one was taken on arrival).
     if (!limiter.take(client, requests.length - 1)) {
-      return send(res, 429, { error: 'too many requests' }, { 'retry-after': String(Math.max(1, limiter.retryAfter(client, requests.length - 1))) });
+      send(res, 429, { error: 'too many requests' }, { 'retry-after': String(Math.max(1, limiter.retryAfter(client, requests.length - 1))) });
+      return true;
     }
     const batchDeadline = performance.now() + batchBudgetMs;
     const limit = pLimit(CONTROL_SERVER_DEFAULTS.batchConcurrency);
@@ -169,22 +212,25 @@ export async function startControlServer(options: ControlServerOptions): Promise
       requests.map((r) => limit(() => measure(r, Math.min(batchDeadline, performance.now() + budgetMs)))),
     );
     send(res, 200, { responses });
+    return true;
   }
+  return { handle };
+}
+
+export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  const token = options.token;
+  const handler = createControlHandler({
+    ...options,
+    ...(token !== undefined ? { authorize: (given: string | null) => given !== null && sameToken(given, token) } : {}),
+  });
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (err instanceof ControlRequestError) {
-        if (err.status === 413) res.once('finish', () => req.socket.destroy());
-        send(res, err.status, { error: err.message }, err.status === 413 ? { connection: 'close' } : {});
-        return;
-      }
-      send(res, 500, { error: 'internal error' });
-      console.error(`control: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    handler.handle(req, res).then(
+      (handled) => {
+        if (!handled) send(res, 404, { error: 'no such endpoint' });
+      },
+      (err: unknown) => sendHandlerError(req, res, err),
+    );
   });
   // Slow clients must not hold connections open: headers within 10 s, the whole request in 15 s.
   server.headersTimeout = 10_000;

@@ -15,7 +15,8 @@ export const isPostgresUrl = (spec: string) => /^postgres(ql)?:\/\//i.test(spec)
 
 /** Opens (and migrates) the store `spec` names, or the default one. */
 export async function openStore(spec?: string | null, options: { upTo?: number } = {}): Promise<Store> {
-  const where = spec ?? process.env.CENSORPROBE_STORE ?? defaultStorePath();
+  // An empty value (an unset CI secret) means the default.
+  const where = spec || process.env.CENSORPROBE_STORE || defaultStorePath();
   const backend = isPostgresUrl(where) ? await PostgresBackend.connect(where) : new SqliteBackend(where);
   return Store.open(backend, options.upTo);
 }

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { labUp, readEndpoints } from '../../src/lab/index.js';
 import { repoRoot } from '../../src/lab/paths.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { importOoni } from '../../src/import/ooni/index.js';
 import { diffRuns } from '../../src/report/diff.js';
+import { loadRecords } from '../../src/report/read.js';
+import { exportOoni } from '../../src/report/ooni.js';
 import { mergeRuns } from '../../src/report/merge.js';
 import { labProbeRun } from '../probe/lab-run.js';
 import { describeHtmlReport } from './html-checks.js';
@@ -66,6 +70,46 @@ describe('reports of lab runs', () => {
       expect(h.peer_certificates[0]!.format).toBe('base64');
       expect(Buffer.from(h.peer_certificates[0]!.data, 'base64')[0]).toBe(0x30); // a DER SEQUENCE
     }
+  });
+});
+
+describe('a lab run through export ooni and back through import ooni', () => {
+  async function roundTrip(onlyOoni: boolean) {
+    const { first } = await labRuns();
+    const out = join(first, onlyOoni ? 'plain-roundtrip' : 'roundtrip');
+    const { path } = await exportOoni(first, { out: `${out}.jsonl`, warn: () => undefined });
+    let file = path;
+    if (onlyOoni) {
+      // What an OONI measurement holds: none of our own fields and extra steps.
+      const drop = (v: unknown): unknown => (Array.isArray(v) ? v.map(drop) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('x_censorprobe')).map(([k, x]) => [k, drop(x)])) : v);
+      file = `${out}-plain.jsonl`;
+      writeFileSync(file, readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.stringify(drop(JSON.parse(l)))).join('\n') + '\n');
+    }
+    const r = await importOoni([file], { out, groupBy: 'all', routableNets: ['198.18.0.0/15'] });
+    expect(r.skipped).toEqual({});
+    const direct = await loadRecords(first, () => undefined);
+    const back = new Map((await loadRecords(r.runs[0]!.dir, () => undefined)).map((x) => [x.target.url, x as typeof x & { missing_steps: string[] }]));
+    expect(back.size).toBe(direct.length);
+    return { direct, back, report: JSON.parse(readFileSync(join(r.runs[0]!.dir, 'report.json'), 'utf8')) };
+  }
+
+  it('gives the direct run\'s verdicts back', async () => {
+    const { direct, back } = await roundTrip(false);
+    for (const d of direct) expect({ input: d.input, verdict: back.get(d.target.url)!.verdict }).toEqual({ input: d.input, verdict: d.verdict });
+  });
+
+  it('with only what OONI keeps: the same verdicts except inconclusive where the swap test decided, counted', async () => {
+    const { direct, back, report } = await roundTrip(true);
+    let changed = 0;
+    for (const d of direct) {
+      const b = back.get(d.target.url)!;
+      if (b.verdict === d.verdict) continue;
+      changed++;
+      expect({ input: d.input, verdict: b.verdict, decided_by: ['dpi', 'url'].includes(d.verdict) }).toEqual({ input: d.input, verdict: 'inconclusive', decided_by: true });
+      expect(b.missing_steps.length).toBeGreaterThan(0);
+    }
+    expect(changed).toBeGreaterThan(0);
+    expect(report.ooni_import.inconclusive_missing_step['swap-test']).toBeGreaterThanOrEqual(changed);
   });
 });
 

@@ -84,6 +84,15 @@ describe('workflow files', () => {
     for (const major of matrix ?? []) expect(engines).toMatch(new RegExp(`(\\^|>=)${major}\\.`));
   });
 
+  it('probe alerts on confirmed changes by failing visibly after the run, from the history store', () => {
+    const job = jobs(probe).get('probe') ?? '';
+    const measure = job.indexOf('censorprobe run --accept');
+    const alert = job.indexOf('censorprobe history changes --last 2 --confirm 2 --fail-on-change');
+    expect(measure).toBeGreaterThan(0);
+    expect(alert).toBeGreaterThan(measure);
+    expect(job.match(/CENSORPROBE_STORE: \$\{\{ secrets\.CENSORPROBE_STORE \}\}/g)).toHaveLength(2);
+  });
+
   it('probe passes the control token by environment, never as a flag other users can read', () => {
     const job = jobs(probe).get('probe') ?? '';
     expect(job).toMatch(/\n\s+CENSORPROBE_CONTROL_TOKEN: \$\{\{ secrets\.CENSORPROBE_CONTROL_TOKEN \}\}/);

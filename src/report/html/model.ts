@@ -4,6 +4,7 @@ import type { Verdict } from '../../analysis/types.js';
 import type { MeasurementRecord } from '../../probe/record.js';
 import { readRecords, readRunMeta, type RunMeta, type Warn } from '../read.js';
 import { explain, fingerprintInfo, fingerprintsOf, type Sentence } from './explain.js';
+import { OoniCollector, type OoniView } from './ooni.js';
 import { RttHistogram, binLabels, type RttSeries } from './rtt.js';
 import { CollateralIndex, type CollateralAddress } from '../collateral.js';
 
@@ -52,6 +53,8 @@ export interface ReportData {
   collateral: CollateralAddress[];
   rtt: { labels: string[]; series: RttSeries[] };
   warnings: string[];
+  /** Runs imported from OONI: the comparison with OONI's own verdicts (null otherwise). */
+  ooni?: OoniView | null;
 }
 
 export function toRow(r: MeasurementRecord): Row {
@@ -92,8 +95,10 @@ export async function collectReport(dir: string, warn?: Warn): Promise<ReportDat
   const rtt = new RttHistogram();
   const collateral = new CollateralIndex();
   let runId = meta?.run_id ?? '';
+  const ooni = new OoniCollector();
   for await (const r of readRecords(dir, note)) {
     rows.push(toRow(r));
+    ooni.add(r as unknown as Parameters<OoniCollector['add']>[0]);
     counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
     for (const layer of LAYERS) {
       const f = r.layers[layer];
@@ -112,5 +117,7 @@ export async function collectReport(dir: string, warn?: Warn): Promise<ReportDat
       return { name, entries, isp: info?.isp ?? 'learned in this run', source: info?.source ?? '', historical: info?.historical ?? false };
     })
     .sort((a, b) => b.entries - a.entries);
-  return { meta, run_id: runId, rows, counts, kinds, fingerprints, collateral: collateral.result(), rtt: { labels: binLabels(), series: rtt.result() }, warnings };
+  const agreement = (meta as { ooni_import?: OoniView['agreement'] } | null)?.ooni_import ?? null;
+  const ooniView = ooni.seen ? { agreement, differences: ooni.differences, more: ooni.more } : null;
+  return { meta, run_id: runId, rows, counts, kinds, fingerprints, collateral: collateral.result(), rtt: { labels: binLabels(), series: rtt.result() }, warnings, ooni: ooniView };
 }

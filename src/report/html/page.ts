@@ -8,6 +8,7 @@ import { latencyFigures } from '../read.js';
 import type { ReportData } from './model.js';
 import { VERDICTS } from './model.js';
 import { collateralSection, geoblockSection } from './collateral.js';
+import { renderOoniSection } from './ooni.js';
 
 /** A label in English, switchable; `args` are values (escaped) filled into {0}, {1}, ... */
 export function label(key: UiKey, args?: (string | number)[], tag = 'span'): string {
@@ -149,7 +150,7 @@ export function packRows(rows: ReportData['rows']): unknown[][] {
 }
 
 export function renderRunPage(d: ReportData): string {
-  const body = [whenWhere(d), headline(d), geoblockSection(d.counts.geoblock ?? 0), collateralSection(d.collateral), latency(d), fingerprints(d), entriesTable()].join('\n');
+  const body = [whenWhere(d), headline(d), geoblockSection(d.counts.geoblock ?? 0), collateralSection(d.collateral), renderOoniSection(d.ooni ?? null), latency(d), fingerprints(d), entriesTable()].join('\n');
   const subtitle = [d.meta?.isp?.name, d.run_id].filter(Boolean).join(' · ');
   return shell({
     titleKey: 'title',
