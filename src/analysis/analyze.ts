@@ -36,7 +36,7 @@ export function analyze({ target, test_keys: keys, context }: AnalysisInput): An
     const finding = layers[first]!;
     return { ...base, verdict: first, reason: finding.evidence[0] ?? first };
   }
-  return { ...base, ...noBlock({ target, test_keys: keys, context }, truth, ip, dns.notes) };
+  return { ...base, ...noBlock({ target, test_keys: keys, context }, truth, ip, dns.notes, dns.isp_addrs) };
 }
 
 function noBlock(
@@ -44,6 +44,7 @@ function noBlock(
   truth: Truth,
   ip: IpResult,
   notes: string[],
+  ispAddrs: string[],
 ): { verdict: Verdict; reason: string; geoblock?: NonNullable<Analysis['geoblock']> } {
   const host = target.host;
   const controlState = keys.control
@@ -64,7 +65,9 @@ function noBlock(
   }
   if (!ip.tried) return { verdict: 'inconclusive', reason: `no connection to ${host}'s addresses (${truth.addrs.join(', ')}) could be tried from here` };
 
-  const reach = analyzeReach(target, keys, truth.addrs);
+  // Addresses a fetch may come from: the truth, and the ISP's answer when the DNS layer found it
+  // consistent (no DNS finding reaches here).
+  const reach = analyzeReach(target, keys, [...new Set([...truth.addrs, ...ispAddrs])]);
   const geoblock = analyzeGeoblock(target, keys, truth.addrs);
   // A redirect is a page a user follows, so it reads as reachable: the site's redirect elsewhere
   // than the control is sent is the refusal, and decides before it.
