@@ -29,6 +29,8 @@ Exit codes:
   0    success
   1    a failure (a list, the network, the lab, a check that did not pass)
   2    a usage error (an unknown command or option, a bad option value)
+  3    history changes --fail-on-change: confirmed changes exist
+  4    a run complete in its folder but not recorded in the history store
   130  a run stopped by Ctrl-C, 143 by SIGTERM: what was measured is saved (finish it with run --resume DIR)
 
 Environment:
@@ -36,6 +38,8 @@ Environment:
                              which other users of the machine can read in the process list)
   NODE_EXTRA_CA_CERTS        extra CA certificates for DoH, the control helper and certificate checks
   XDG_CONFIG_HOME            where consent is remembered (default ~/.config/censorprobe/consent.json)
+  CENSORPROBE_STORE          the history store (a SQLite file or postgres://...)
+  XDG_DATA_HOME              where the default history store is (~/.local/share/censorprobe/)
 
 Each command has its own help: censorprobe run --help, censorprobe report html --help, ...
 Documentation: README.md and docs/ in the package.`,

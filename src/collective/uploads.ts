@@ -147,6 +147,8 @@ export function uploadService(db: Db, recorder: RunRecorder, knownLists: Readonl
         [member.name]))[0]!;
       if (Number(day.runs) >= runsPerDay) refused(429, 'quota_runs', `this token stored ${day.runs} runs in the last 24 hours, its quota is ${runsPerDay}`);
       if (Number(day.bytes ?? 0) + size > bytesPerDay) refused(429, 'quota_bytes', `this token sent ${Number(day.bytes ?? 0)} bytes in the last 24 hours; ${size} more would pass its quota of ${bytesPerDay}`);
+      // Uploads abandoned for a week (their chunks with them) make room; a client resuming later starts over.
+      await q.query("DELETE FROM collective_uploads WHERE state = 'open' AND created_at < now() - interval '7 days'");
       const id = randomBytes(18).toString('base64url');
       await q.query('INSERT INTO collective_uploads (id, token_name, run_id, size, sha256) VALUES ($1, $2, $3, $4, $5)', [id, member.name, runId, size, sha]);
       return { status: 201, body: { id, run_id: runId, size, offset: 0, state: 'open' as const } };

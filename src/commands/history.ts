@@ -98,4 +98,19 @@ export function registerHistory(program: Command): void {
       else if (f === 'csv') process.stdout.write(out.editionsCsv(e));
       else console.log(out.editionsText(e));
     });
+
+  history
+    .command('html')
+    .description('the history as one self-contained page: blocked entries per method per ISP over time, and each entry\'s timeline')
+    .option(...STORE_OPTION)
+    .option('--isp <asn|name>', 'only this ISP')
+    .option('--out <file>', 'the page to write', 'history.html')
+    .action(async (o: { store?: string; isp?: string; out: string }) => {
+      const { writeFileSync } = await import('node:fs');
+      const { historyPageData } = await import('../report/html/history-model.js');
+      const { historyPage } = await import('../report/html/history-page.js');
+      const data = await withReader(o, (h) => historyPageData(h, o.isp));
+      writeFileSync(o.out, historyPage(data));
+      console.log(`${o.out} (${data.isps.length} ISP(s), ${data.entries.length} entries blocked or changing)`);
+    });
 }

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ensureConsent } from '../consent/index.js';
 import { CensorprobeError, EXIT, UsageError } from '../errors.js';
 import { loadCollective } from '../collective/config.js';
 import { NetGuard, openGuard } from '../net/guard.js';
 import { createProgress, type Progress, type ProgressMode } from '../probe/progress.js';
 import { parseRate } from '../probe/rate.js';
-import { loadSettings } from '../probe/state.js';
+import { loadSettings, savedListPaths } from '../probe/state.js';
+import type { FindingsInput } from '../report/findings.js';
 import { stopOnSignals } from './signals.js';
 import { STORE_OPTION } from './store.js';
 
@@ -119,11 +119,13 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
         : control !== null && control === collective?.url ? collective.token : process.env.CENSORPROBE_CONTROL_TOKEN;
       const stop = stopOnSignals();
       const { run } = await import('../probe/run.js');
+      // Loaded here, not at start-up: the consent text formats numbers with the Greek locale.
+      const { ensureConsent } = await import('../consent/index.js');
       const mode: ProgressMode = o.quiet ? 'quiet' : o.json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines';
       let progress: Progress | null = null;
       try {
         const result = await run({
-          lists: saved?.lists ?? (o.list as string[]),
+          lists: saved && resumeDir ? savedListPaths(resumeDir, saved) : (o.list as string[]),
           skipInvalid: saved?.skipInvalid ?? Boolean(o.skipInvalid),
           ispResolver: ispSpec,
           foreign: saved?.foreign ?? (o.foreign as string[] | undefined) ?? DEFAULT_FOREIGN,
@@ -163,7 +165,8 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
           const already = result.resumed > 0 ? ` (${result.resumed} measured before)` : '';
           console.log(`measured ${result.measured + result.resumed} of ${result.total} entries${already}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
           if (result.skipped_invalid > 0) console.log(`skipped ${result.skipped_invalid} invalid list row(s)`);
-          console.log(`reports in ${result.out}/ (measurements.jsonl, summary.csv, report.json, report.html)`);
+          const { findingsLines } = await import('../report/findings.js');
+          for (const line of findingsLines(result.report as unknown as FindingsInput, result.out, { htmlWritten: result.html })) console.log(line);
         }
         const recorded = o.store === false || (await recordRun(result.out, typeof o.store === 'string' ? o.store : null, mode === 'quiet' || mode === 'json'));
         if (!result.complete) {

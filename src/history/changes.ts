@@ -54,17 +54,30 @@ export async function historyChanges(h: HistoryReader, o: ChangesOptions): Promi
       }
     }
     const found: { entry: number; c: Omit<HistoryChange, 'input' | 'url' | 'category'> }[] = [];
-    for (const [entry, row] of grid) for (const c of entryChanges(h, row, runs, first, o.confirm)) found.push({ entry, c: { ...c, isp: h.ispLabel(ispId), asn: h.isps.get(ispId)?.asn ?? null } });
+    const cls = classifier(h);
+    for (const [entry, row] of grid) for (const c of entryChanges(h, row, runs, first, o.confirm, cls)) found.push({ entry, c: { ...c, isp: h.ispLabel(ispId), asn: h.isps.get(ispId)?.asn ?? null } });
     const info = await h.entries([...new Set(found.map((f) => f.entry))]);
     for (const f of found) {
       const e = info.get(f.entry)!;
       out.push({ isp: f.c.isp, asn: f.c.asn, input: e.input, url: e.url, category: e.category, change: f.c.change, from: f.c.from, to: f.c.to, run: f.c.run, at: f.c.at, held: f.c.held, confirmed: f.c.confirmed, unconfirmed_because: f.c.unconfirmed_because });
     }
   }
-  return out.sort((a, b) => a.isp.localeCompare(b.isp) || a.at.localeCompare(b.at) || a.input.localeCompare(b.input));
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort((a, b) => cmp(a.isp, b.isp) || cmp(a.at, b.at) || cmp(a.input, b.input));
 }
 
-function entryChanges(h: HistoryReader, row: (Cell | null)[], runs: RunRef[], first: number, k: number) {
+/** classify() of two states, computed once per pair of distinct states. */
+function classifier(h: HistoryReader) {
+  const memo = new Map<string, ReturnType<typeof classify>>();
+  return (a: Cell, b: Cell) => {
+    const key = `${h.stateId(a)}:${h.stateId(b)}`;
+    let v = memo.get(key);
+    if (v === undefined && !memo.has(key)) memo.set(key, (v = classify(h.outcome(a), h.outcome(b))));
+    return v ?? null;
+  };
+}
+
+function entryChanges(h: HistoryReader, row: (Cell | null)[], runs: RunRef[], first: number, k: number, cls: ReturnType<typeof classifier>) {
   const out: Omit<HistoryChange, 'input' | 'url' | 'category' | 'isp' | 'asn'>[] = [];
   // Conclusive observations only: a run that did not measure the entry, or could not judge it, says nothing.
   const obs: { i: number; cell: Cell }[] = [];
@@ -77,14 +90,12 @@ function entryChanges(h: HistoryReader, row: (Cell | null)[], runs: RunRef[], fi
   let base = obs[0]?.cell ?? null;
   for (let j = 1; j < obs.length && base; j++) {
     const cur = obs[j]!;
-    const was = h.outcome(base);
-    const now = h.outcome(cur.cell);
-    const kind = classify(was, now);
+    const kind = cls(base, cur.cell);
     if (!kind || kind === 'added' || kind === 'removed') continue;
     let held = 1;
     let wentBack = false;
     for (let m = j + 1; m < obs.length && held < k; m++) {
-      if (classify(now, h.outcome(obs[m]!.cell)) === null) held++;
+      if (cls(cur.cell, obs[m]!.cell) === null) held++;
       else {
         wentBack = true;
         break;

@@ -25,6 +25,6 @@ export async function historyMatrix(h: HistoryReader, at?: number, isp?: string)
   const ids = [...new Set(grids.flatMap((g) => [...g.keys()]))];
   const info = await h.entries(ids);
   const rows = ids.map((id) => ({ ...info.get(id)!, cells: grids.map((g) => g.get(id) ?? '') }));
-  rows.sort((a, b) => a.input.localeCompare(b.input));
+  rows.sort((a, b) => (a.input < b.input ? -1 : a.input > b.input ? 1 : 0));
   return { at: isoTime(until), isps: cols, rows };
 }

@@ -61,13 +61,28 @@ export class HistoryReader {
 
   /** One run's cells by entry id. */
   async cells(run: number): Promise<Map<number, Cell>> {
-    const rows = await this.store.db.all<Record<string, number | null>>('SELECT entry, verdict, dns, ip, dpi, url FROM measurements WHERE run = ?', [run]);
+    const rows = await this.store.db.rows('SELECT entry, verdict, dns, ip, dpi, url FROM measurements WHERE run = ?', [run]);
     const out = new Map<number, Cell>();
-    for (const r of rows) out.set(Number(r.entry), { verdict: Number(r.verdict), dns: num(r.dns), ip: num(r.ip), dpi: num(r.dpi), url: num(r.url) });
+    for (const r of rows) out.set(Number(r[0]), { verdict: Number(r[1]), dns: num(r[2]), ip: num(r[3]), dpi: num(r[4]), url: num(r[5]) });
     return out;
   }
 
+  private readonly outcomes = new Map<number, Outcome>();
+  private readonly texts = new Map<number, string>();
+
+  /** One number per distinct state (label codes are small), so states compare and cache cheaply. */
+  stateId(c: Cell): number {
+    return (((c.verdict * 1024 + (c.dns ?? 0)) * 1024 + (c.ip ?? 0)) * 1024 + (c.dpi ?? 0)) * 1024 + (c.url ?? 0);
+  }
+
   outcome(c: Cell): Outcome {
+    const id = this.stateId(c);
+    let o = this.outcomes.get(id);
+    if (!o) this.outcomes.set(id, (o = this.computeOutcome(c)));
+    return o;
+  }
+
+  private computeOutcome(c: Cell): Outcome {
     const name = (id: number | null) => (id === null ? null : this.labels.get(id) ?? `#${id}`);
     const kinds: string[] = [];
     for (const l of ['dns', 'ip', 'dpi', 'url'] as const) {
@@ -80,8 +95,13 @@ export class HistoryReader {
   /** "dns:nxdomain", "ok", "dpi:sni+url:path": a state in one word. */
   stateText(c: Cell | null): string {
     if (!c) return '';
-    const o = this.outcome(c);
-    return o.kinds.length ? o.kinds.join('+') : o.verdict;
+    const id = this.stateId(c);
+    let t = this.texts.get(id);
+    if (t === undefined) {
+      const o = this.outcome(c);
+      this.texts.set(id, (t = o.kinds.length ? o.kinds.join('+') : o.verdict));
+    }
+    return t;
   }
 
   async entries(ids: number[]): Promise<Map<number, { input: string; url: string; category: string }>> {
@@ -96,7 +116,7 @@ export class HistoryReader {
   }
 }
 
-const num = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 /** "2026-11-20T10:00:00Z" from Unix seconds. */
 export const isoTime = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');

@@ -1,8 +1,11 @@
 // `lab demo`: the offline main job. Brings the lab up, runs the probe over the lab's list (the
 // probe is passed in by the caller: the CLI wires `censorprobe run`), prints the results next to the
 // ground truth, writes the reports under reports/demo/, and always takes the lab down again.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { safeCell } from '../report/csv.js';
+import { findingsLines, shownPath, type FindingsInput } from '../report/findings.js';
 import { labUp } from './up.js';
 import { labDown } from './down.js';
 import { installMissingPackages, preflight } from './preflight.js';
@@ -59,8 +62,17 @@ export async function runDemo(opts: DemoOptions): Promise<{ rows: DemoRow[]; mat
     const matched = rows.filter((r) => r.match).length;
     print(comparisonTable(rows));
     print(`${matched}/${rows.length} verdicts match the lab's ground truth (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    const csv = ['input,kind,expected,measured,match', ...rows.map((r) => [r.input, r.kind, r.expected, r.measured, String(r.match)].join(','))];
-    writeFileSync(path.join(outDir, 'lab-comparison.csv'), `${csv.join('\n')}\n`);
+    // As every CSV the project writes: UTF-8 with BOM (Excel then reads the Greek IDNs) and no cell a
+    // spreadsheet would run as a formula.
+    const csv = [['input', 'kind', 'expected', 'measured', 'match'], ...rows.map((r) => [r.input, r.kind, r.expected, r.measured, String(r.match)])];
+    const comparison = path.join(outDir, 'lab-comparison.csv');
+    writeFileSync(comparison, `\uFEFF${stringify(csv.map((r) => r.map(safeCell)))}`);
+    const reportJson = path.join(outDir, 'report.json');
+    if (existsSync(reportJson)) {
+      const report = JSON.parse(readFileSync(reportJson, 'utf8')) as FindingsInput;
+      for (const line of findingsLines(report, outDir, { htmlWritten: existsSync(path.join(outDir, 'report.html')) })) print(line);
+    }
+    print(`lab comparison: ${shownPath(comparison)}`);
     return { rows, matched, outDir };
   } finally {
     await labDown();

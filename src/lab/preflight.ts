@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { LabMissingPackageError, LabNotRootError } from './errors.js';
 import { packageProbes } from './packages.js';
+import { installQuietly } from './quiet-install.js';
 
 export function missingPackages(): string[] {
   return [...new Set(packageProbes.filter((p) => !existsSync(p.file)).map((p) => p.pkg))];
@@ -17,11 +18,15 @@ export function installMissingPackages(log: (line: string) => void = (l) => cons
   if (missing.length === 0 || typeof process.getuid !== 'function' || process.getuid() !== 0) return;
   log(`lab: installing Debian packages: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  const install = update.status === 0
-    ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env })
-    : update;
-  if (install.status !== 0 || missingPackages().length > 0) throw new LabMissingPackageError(missingPackages());
+  let status: number | null = null;
+  // Nothing the install brings may stay running or enabled (src/lab/quiet-install.ts).
+  installQuietly(() => {
+    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+    status = update.status === 0
+      ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env }).status
+      : update.status;
+  }, log);
+  if (status !== 0 || missingPackages().length > 0) throw new LabMissingPackageError(missingPackages());
 }
 
 export function preflight(): void {

@@ -46,6 +46,8 @@ export interface ProbeRunOptions {
   onLine?: (line: string) => void;
   /** The probe talks to this terminal (the consent question): stdin and stderr are inherited. */
   interactive?: boolean;
+  /** The probe's stderr is this terminal (its progress bar), without reading stdin. */
+  progress?: boolean;
 }
 
 /** Spawns the probe in the client namespace. */
@@ -54,7 +56,7 @@ export function runProbeInLab(ep: ProbeEndpoints, out: string, extra: string[] =
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, args, {
       env: { ...process.env, NODE_EXTRA_CA_CERTS: ep.ca_file },
-      stdio: o.interactive ? ['inherit', 'pipe', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+      stdio: o.interactive ? ['inherit', 'pipe', 'inherit'] : o.progress ? ['ignore', 'pipe', 'inherit'] : ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -78,11 +80,13 @@ export function runProbeInLab(ep: ProbeEndpoints, out: string, extra: string[] =
  */
 export function labProbeRunner(options: { accept?: boolean } = {}) {
   return async (ep: ProbeEndpoints, outDir: string): Promise<{ input: string; verdict: string }[]> => {
-    for (const f of ['measurements.jsonl', 'summary.csv', 'report.json', 'report.html', 'run.json', 'latency.json']) rmSync(join(outDir, f), { force: true });
+    for (const f of ['measurements.jsonl', 'summary.csv', 'report.json', 'report.html', 'run.json', 'latency.json', 'lists']) rmSync(join(outDir, f), { force: true, recursive: true });
     const interactive = !options.accept && process.stdin.isTTY === true;
-    // A simulated ISP never enters the volunteer's history store.
-    const r = await runProbeInLab(ep, outDir, ['--quiet', '--no-store', ...(options.accept ? ['--accept'] : [])], { interactive });
-    if (r.code !== 0) throw new LabError(`the probe failed in the lab (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    // On a terminal the probe draws its progress bar there; elsewhere it stays quiet. A simulated
+    // ISP never enters the volunteer's history store.
+    const progress = process.stderr.isTTY === true;
+    const r = await runProbeInLab(ep, outDir, [...(progress ? [] : ['--quiet']), '--no-store', ...(options.accept ? ['--accept'] : [])], { interactive, progress });
+    if (r.code !== 0) throw new LabError(`the probe failed in the lab (exit ${r.code})${r.stderr ? `: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` : ' (its messages are above)'}`);
     const out: { input: string; verdict: string }[] = [];
     for await (const { record } of readRecords<{ input: string; verdict: string }>(join(outDir, 'measurements.jsonl'))) {
       out.push({ input: record.input, verdict: record.verdict });

@@ -1,4 +1,5 @@
 // One line of measurements.jsonl built from an entry's observations and verdict.
+import { basename } from 'node:path';
 import type { Analysis, AnalysisContext } from '../analysis/types.js';
 import type { AsnDb } from '../isp/index.js';
 import type { ListEntry } from '../lists/index.js';
@@ -76,7 +77,8 @@ export function entryRecord(entry: ListEntry, runId: string, o: EntryOutcome): M
     test_name: 'censorprobe',
     run_id: runId,
     ...o.analysis,
-    target,
+    // The list by file name: its path would name the volunteer's machine (/home/<login>/...).
+    target: { ...target, list: basename(entry.list) },
     test_keys: o.keys,
     context: o.context,
   };

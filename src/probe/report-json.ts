@@ -1,8 +1,9 @@
 // report.json: the run's summary with what the run was (lists, ISP, settings) and what it reused.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ControlAsker } from '../control/asker.js';
 import type { ResolverSpec } from '../dns/index.js';
+import type { ListIdentity } from '../lists/identity.js';
 import type { ListEdition } from '../lists/index.js';
 import type { RunSummary } from '../report/summary.js';
 import { softwareName, softwareVersion } from '../version.js';
@@ -25,6 +26,8 @@ export interface ReportFacts {
   foreign: ResolverSpec[];
   env: ProbeEnv;
   asker: ControlAsker | null;
+  /** The lists by name, edition and SHA-256 (no path of the machine). */
+  lists: ListIdentity[];
   /** Each list file's SHA-256 and entry count (the history store's editions). */
   editions: ListEdition[];
 }
@@ -40,7 +43,7 @@ export function reportJson(summary: RunSummary, opts: RunOptions, f: ReportFacts
     measurement_start_time: ooniTime(f.started),
     measurement_end_time: ooniTime(new Date()),
     complete: f.complete,
-    lists: opts.lists,
+    lists: f.lists,
     list_editions: f.editions,
     skipped_invalid: f.skippedInvalid,
     duplicates: f.duplicates,
@@ -54,7 +57,8 @@ export function reportJson(summary: RunSummary, opts: RunOptions, f: ReportFacts
     probe_as_org: publicAs?.org ?? null,
     // The address itself is never written: only whether it was learnt.
     probe_ip: publicIp ? '[scrubbed]' : null,
-    asn_data: asnDb.info,
+    // The data set by name and version; its path would name the volunteer's machine.
+    asn_data: { ...asnDb.info, file: basename(asnDb.info.file) },
     control_failure: whoami?.failure ?? null,
     settings: {
       isp_resolver: f.isp.spec,

@@ -1,12 +1,28 @@
 // The run's output folder: created, or reopened by --resume (what is already measured is read
 // back), or refused when it already holds a run; a new run's settings saved for a later resume.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { entryKey } from '../lists/index.js';
 import type { MeasurementRecord } from './record.js';
 import type { RunOptions } from './run-options.js';
-import { MEASUREMENTS_FILE, readRecords, repairTornLine, saveSettings } from './state.js';
+import { loadSettings, MEASUREMENTS_FILE, readRecords, repairTornLine, saveSettings } from './state.js';
+
+/** The run folder's copies of its lists: --resume reads them, and no path of the machine is saved. */
+export const LIST_COPIES = 'lists';
+
+/** Copies the lists into the run folder; their names there, relative to it (clashing names numbered). */
+export function copyLists(out: string, lists: readonly string[]): string[] {
+  mkdirSync(join(out, LIST_COPIES), { recursive: true });
+  const used = new Set<string>();
+  return lists.map((file, i) => {
+    let name = basename(file);
+    if (used.has(name)) name = `${i + 1}-${name}`;
+    used.add(name);
+    copyFileSync(file, join(out, LIST_COPIES, name));
+    return `${LIST_COPIES}/${name}`;
+  });
+}
 
 export interface RunFolder {
   jsonlPath: string;
@@ -26,15 +42,22 @@ export async function openRunFolder(opts: RunOptions): Promise<RunFolder> {
   } else if (existsSync(jsonlPath) && statSync(jsonlPath).size > 0) {
     throw new UsageError(`${opts.out} already holds measurements`, { hint: `continue it with \`censorprobe run --resume ${opts.out}\` or choose another --out` });
   }
-  const started = new Date();
+  // After --resume the run began when it first started, not when this invocation did.
+  const started = opts.resume ? firstStart(opts.out) : new Date();
   if (!opts.resume) {
     saveSettings(opts.out, {
-      lists: opts.lists, skipInvalid: opts.skipInvalid, ispResolver: opts.ispResolver, foreign: opts.foreign, control: opts.control,
+      lists: copyLists(opts.out, opts.lists),
+      listsInFolder: true, skipInvalid: opts.skipInvalid, ispResolver: opts.ispResolver, foreign: opts.foreign, control: opts.control,
       concurrency: opts.concurrency, perIp: opts.perIp, timeoutMs: opts.timeoutMs, onlyNets: [...opts.guard.cidrs],
       innocuousName: opts.innocuousName, neutralIp: opts.neutralIp, started: started.toISOString(),
     });
   }
   return { jsonlPath, measured, started };
+}
+
+function firstStart(out: string): Date {
+  const saved = new Date(loadSettings(out).started);
+  return Number.isNaN(saved.getTime()) ? new Date() : saved;
 }
 
 /** The run's id: its output folder's name. */

@@ -47,4 +47,6 @@ export interface RunResult {
   total: number;
   skipped_invalid: number;
   report: Record<string, unknown>;
+  /** report.html was written. */
+  html: boolean;
 }

@@ -3,6 +3,7 @@
 // still writes the summaries of what was measured.
 import pLimit from 'p-limit';
 import { entryKey, listEditions } from '../lists/index.js';
+import { listIdentities } from '../lists/identity.js';
 import { writeHtmlReport } from '../report/html/index.js';
 import { JsonlSink } from '../report/jsonl.js';
 import { dnsShare } from './dns-share.js';
@@ -70,18 +71,25 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const complete = measured.size + done >= entries.length;
   if (complete && !opts.signal?.aborted) await idle.measure('idle_after');
 
-  const summary = await summarise(opts.out, jsonlPath, resolvers, idle.rounds);
+  const { ispMatch, publicAs } = identity;
+  const summary = await summarise(opts.out, jsonlPath, resolvers, idle.rounds, {
+    runDate: started.toISOString().slice(0, 10),
+    isp: ispMatch?.name ?? publicAs?.org ?? '',
+    asn: typeof ispMatch?.asn === 'number' ? `AS${ispMatch.asn}` : publicAs ? `AS${publicAs.asn}` : '',
+  });
   const report = reportJson(summary, opts, {
-    runId, started, complete,
+    runId, started, complete, lists: listIdentities(opts.lists, entries),
     skippedInvalid: usable.skipped, duplicates: loaded.duplicates.length, totalEntries: entries.length,
     identity, relayedBy: relay.relayedBy, isp, foreign, env, asker, editions: listEditions(opts.lists, entries),
   });
   writeReportJson(opts.out, report, identity.scrub);
+  let html = true;
   try {
     await writeHtmlReport(opts.out);
   } catch (err) {
+    html = false;
     // The measurements and summaries are written: a failed page must not fail the run.
     console.error(`censorprobe: could not write report.html (${(err as Error).message}); try \`censorprobe report html ${opts.out}\``);
   }
-  return { out: opts.out, complete, measured: done, resumed: measured.size, total: entries.length, skipped_invalid: usable.skipped, report };
+  return { out: opts.out, complete, measured: done, resumed: measured.size, total: entries.length, skipped_invalid: usable.skipped, report, html };
 }

@@ -8,7 +8,9 @@ import { UsageError } from '../errors.js';
 
 /** Settings that define a run; saved at its start, read back by --resume. Never holds secrets. */
 export interface RunSettings {
+  /** With listsInFolder, the run folder's copies (relative to it); else the paths as given (older runs). */
   lists: string[];
+  listsInFolder?: boolean;
   skipInvalid: boolean;
   ispResolver: string;
   foreign: string[];
@@ -27,6 +29,11 @@ export const MEASUREMENTS_FILE = 'measurements.jsonl';
 
 export function saveSettings(dir: string, s: RunSettings): void {
   writeFileSync(join(dir, SETTINGS_FILE), `${JSON.stringify(s, null, 2)}\n`);
+}
+
+/** The list files a resumed run reads: its own copies, or the paths an older run saved. */
+export function savedListPaths(dir: string, s: RunSettings): string[] {
+  return s.listsInFolder ? s.lists.map((l) => join(dir, l)) : s.lists;
 }
 
 export function loadSettings(dir: string): RunSettings {

@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { CsvSummarySink, safeCell } from './csv.js';
 import { UI, type UiKey } from './html/i18n.js';
 import { LAYERS, VERDICTS } from './html/model.js';
-import { readRecords, type Warn } from './read.js';
+import { readRecords, readRunMeta, runColumnsOf, type Warn } from './read.js';
 
 const warn: Warn = (m) => console.error(`censorprobe: warning: ${m}`);
 
@@ -20,7 +20,7 @@ export const KINDS_CSV = 'kinds.csv';
 export async function writeCsvReport(dir: string, out = dir, w: Warn = warn): Promise<{ files: string[]; entries: number }> {
   mkdirSync(out, { recursive: true });
   const entriesPath = join(out, ENTRIES_CSV);
-  const sink = new CsvSummarySink(entriesPath);
+  const sink = new CsvSummarySink(entriesPath, runColumnsOf(readRunMeta(dir, () => undefined)));
   const verdicts = new Map<string, number>();
   const kinds = new Map<string, number>();
   let n = 0;

@@ -24,7 +24,8 @@ export interface RunMeta {
   measurement_start_time?: string;
   measurement_end_time?: string;
   complete?: boolean;
-  lists?: string[];
+  /** By name, edition and SHA-256; paths as given in runs before that. */
+  lists?: (string | { file: string; entries?: number; edition?: string | null; sha256?: string })[];
   total_entries?: number;
   entries?: number;
   settings?: {
@@ -51,6 +52,18 @@ export interface RunMeta {
   dns_interception?: { detected: boolean; resolvers: string[]; evidence: { input: string; resolver: string; says: string; isp_says: string; doh_says: string }[] };
   /** Added by later work: the ISP the line belongs to. */
   isp?: { name?: string | null; asn?: string | number | null };
+  probe_asn?: string | null;
+  probe_as_org?: string | null;
+}
+
+/** The columns every summary row repeats, from a run's report.json (empty when unknown). */
+export function runColumnsOf(meta: RunMeta | null): { runDate: string; isp: string; asn: string } {
+  const asn = meta?.isp?.asn ?? meta?.probe_asn ?? '';
+  return {
+    runDate: meta?.measurement_start_time?.slice(0, 10) ?? '',
+    isp: meta?.isp?.name ?? meta?.probe_as_org ?? '',
+    asn: asn === '' || asn === null ? '' : /^AS/i.test(String(asn)) ? String(asn) : `AS${asn}`,
+  };
 }
 
 export type Warn = (message: string) => void;

@@ -12,6 +12,8 @@ export interface Backend {
   /** DDL or several statements at once, no parameters. */
   exec(sql: string): Promise<void>;
   all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** Rows as arrays of values in column order: cheaper for the big scans. */
+  rows(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]>;
   /** Rows changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /**

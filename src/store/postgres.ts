@@ -92,6 +92,14 @@ export class PostgresBackend implements Backend {
     return (await this.q<T>(sql, params)).rows;
   }
 
+  async rows(sql: string, params: readonly SqlValue[] = []): Promise<unknown[][]> {
+    try {
+      return (await this.c.query({ text: numbered(sql), values: params as unknown[], rowMode: 'array' })).rows as unknown[][];
+    } catch (err) {
+      throw describePgError(this.where, err);
+    }
+  }
+
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     return (await this.q(sql, params)).rowCount ?? 0;
   }

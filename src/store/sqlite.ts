@@ -80,6 +80,16 @@ export class SqliteBackend implements Backend {
     return this.guard(() => this.stmt(sql).all(...params) as T[]);
   }
 
+  private readonly rawCache = new Map<string, Database.Statement>();
+
+  async rows(sql: string, params: readonly SqlValue[] = []): Promise<unknown[][]> {
+    return this.guard(() => {
+      let s = this.rawCache.get(sql);
+      if (!s) this.rawCache.set(sql, (s = this.db.prepare(sql).raw(true)));
+      return s.all(...params) as unknown[][];
+    });
+  }
+
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
     return this.guard(() => this.stmt(sql).run(...params).changes);
   }

@@ -97,8 +97,12 @@ describe('resume after kill -9 in the lab', () => {
 
     const csv = parse(readFileSync(join(out, 'summary.csv'), 'utf8'), { columns: true, bom: true }) as { input: string }[];
     expect(csv.map((r) => r.input).sort()).toEqual([...listed].sort());
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { total_entries: number; counts: Record<string, number> };
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { total_entries: number; counts: Record<string, number>; measurement_start_time: string };
     expect(report.total_entries).toBe(total);
+    // The run began when it first started, not when the last resume did; run.json says when.
+    const settings = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { started: string; lists: string[] };
+    expect(report.measurement_start_time).toBe(settings.started.slice(0, 19).replace('T', ' '));
+    expect(settings.lists).toEqual(['lists/list.csv']);
     expect(Object.values(report.counts).reduce((a, b) => a + b, 0)).toBe(total);
   }, 240_000);
 });

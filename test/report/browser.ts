@@ -20,7 +20,7 @@ export interface OpenedPage {
   close: () => Promise<void>;
 }
 
-export async function openReport(file: string): Promise<OpenedPage> {
+export async function openReport(file: string, o: { javaScript?: boolean } = {}): Promise<OpenedPage> {
   const profile = mkdtempSync(join(tmpdir(), 'cp-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -28,6 +28,7 @@ export async function openReport(file: string): Promise<OpenedPage> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1280, height: 900 },
     offline: true,
+    javaScriptEnabled: o.javaScript ?? true,
   });
   const url = pathToFileURL(file).href;
   const leaks: string[] = [];

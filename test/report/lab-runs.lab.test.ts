@@ -7,6 +7,11 @@ import { repoRoot } from '../../src/lab/paths.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { importOoni } from '../../src/import/ooni/index.js';
 import { diffRuns } from '../../src/report/diff.js';
+import { historyChanges } from '../../src/history/changes.js';
+import { HistoryReader } from '../../src/history/read.js';
+import { defaultStorePath, openStore } from '../../src/store/open.js';
+import { recordFolder } from '../../src/store/record-folder.js';
+import { scratchSqlite } from '../store/backends.js';
 import { loadRecords } from '../../src/report/read.js';
 import { exportOoni } from '../../src/report/ooni.js';
 import { mergeRuns } from '../../src/report/merge.js';
@@ -41,6 +46,34 @@ describe('reports of lab runs', () => {
     const euro = d.changes.find((c) => c.input === 'http://www.euro-bet.gr/')!;
     expect(euro.old?.verdict).toBe('dpi');
     expect(euro.new?.verdict).toBe('dns');
+  });
+
+  it('history: both runs were recorded by `censorprobe run`; `history changes` reports exactly the differences, and --confirm 2 holds back a change seen once', async () => {
+    const { first, later } = await labRuns();
+    const ids = [first, later].map((d) => JSON.parse(readFileSync(join(d, 'report.json'), 'utf8')).run_id as string);
+    const own = await openStore(defaultStorePath());
+    expect((await own.runs()).map((r) => r.run_id)).toEqual(expect.arrayContaining(ids));
+    await own.close();
+    // A store of these two runs alone, recorded by import.
+    const s = await scratchSqlite();
+    const store = await openStore(s.spec);
+    try {
+      for (const d of [first, later]) expect((await recordFolder(store, d)).outcome).toBe('recorded');
+      const h = await HistoryReader.open(store);
+      const once = await historyChanges(h, { confirm: 1 });
+      const brief = once.map((c) => `${c.input} ${c.change}`).sort();
+      expect(brief).toEqual(['http://www.euro-bet.gr/ method_changed', 'https://1xbet.com/ unblocked']);
+      // The same as the run-to-run diff, less the entries added to or removed from the list.
+      const d = await diffRuns(first, later, { warn: () => undefined });
+      expect(d.changes.filter((c) => c.change !== 'added' && c.change !== 'removed').map((c) => `${c.input} ${c.change}`).sort()).toEqual(brief);
+      expect(once.find((c) => c.input === 'http://www.euro-bet.gr/')).toMatchObject({ from: expect.stringMatching(/^dpi:/), to: expect.stringMatching(/^dns:/) });
+      const twice = await historyChanges(h, { confirm: 2 });
+      expect(twice.filter((c) => c.confirmed)).toEqual([]);
+      expect(twice.map((c) => `${c.input} ${c.unconfirmed_because}`).sort()).toEqual(['http://www.euro-bet.gr/ too recent', 'https://1xbet.com/ too recent']);
+    } finally {
+      await store.close();
+      await s.close();
+    }
   });
 
   it('merge holds every entry of both runs, the later run deciding where both measured', async () => {

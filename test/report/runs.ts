@@ -318,7 +318,10 @@ export function writeRun(entries: EntrySpec[], opts: RunOptions = {}): string {
       measurement_start_time: start.toISOString().slice(0, 19).replace('T', ' '),
       measurement_end_time: end.toISOString().slice(0, 19).replace('T', ' '),
       complete: true,
-      lists: ['lists/eeep.csv', 'lists/court-orders.csv'],
+      lists: [
+        { file: 'eeep.csv', entries: entries.length - 3, edition: '2026-07-29', sha256: 'a'.repeat(64) },
+        { file: 'court-orders.csv', entries: 3, edition: '2014-05-12', sha256: 'b'.repeat(64) },
+      ],
       total_entries: entries.length,
       settings: { isp_resolver: `udp://${ISP_RESOLVER}`, foreign: [DOH, `udp://${UDP_ABROAD}`], control: 'https://198.18.5.10:8443/', only_nets: ['198.18.0.0/15'] },
       ...(opts.isp ? { isp: opts.isp } : {}),

@@ -109,7 +109,8 @@ export async function importOoni(files: string[], opts: ImportOptions): Promise<
     open.push(key);
     if (!run.jsonl) {
       run.jsonl = new JsonlSink(join(run.dir, 'measurements.jsonl'));
-      run.csv = new CsvSummarySink(join(run.dir, 'summary.csv'), run.csvStarted);
+      // Every row says what it describes (the day of the run's first measurement and its AS).
+      run.csv = new CsvSummarySink(join(run.dir, 'summary.csv'), { runDate: run.first.slice(0, 10), isp: '', asn: run.asn }, run.csvStarted);
       run.csvStarted = true;
     }
     while (open.length > OPEN_RUNS) {

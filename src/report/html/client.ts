@@ -3,6 +3,8 @@
 // innerHTML, so an entry such as `<img src=x onerror=...>` shows as text. The table renders one page
 // of rows at a time: filtering 15,000 rows is one pass over precomputed lower-case strings.
 
+import { RUN_PAGE_EXTRAS } from './client-print.js';
+
 /** Shared by both pages: the language switch over [data-i18n] elements. */
 const I18N = String.raw`
 var DATA = JSON.parse(document.getElementById('cp-data').textContent);
@@ -41,12 +43,12 @@ function pager(state, total, render) {
 const RUN = String.raw`
 var ORDER = ['dns', 'ip', 'dpi', 'url', 'geoblock', 'ok', 'down', 'inconclusive'];
 var rows = DATA.rows.map(function (p) {
-  return { i: p[0], h: p[1] || p[0], c: p[2], v: p[3], k: p[4] ? p[4].split(' ') : [], f: p[5] ? p[5].split(' ') : [], a: p[6], t: p[7], x: p[8], e: p[9] };
+  return { i: p[0], h: p[1] || p[0], c: p[2], v: p[3], k: p[4] ? p[4].split(' ') : [], f: p[5] ? p[5].split(' ') : [], a: p[6], t: p[7], x: p[8], e: p[9], m: p[10] };
 });
 var hay = new Array(rows.length);
 for (var r = 0; r < rows.length; r++) {
   var x = rows[r];
-  hay[r] = fold([x.i, x.h, x.c, x.v, x.a, x.t, x.k.join(' '), x.f.join(' '), x.e.join(' ')].join('\n'));
+  hay[r] = fold([x.i, x.h, x.c, DATA.cats && DATA.cats[x.c] ? DATA.cats[x.c].en + ' ' + DATA.cats[x.c].el : '', x.v, x.a, x.t, x.k.join(' '), x.f.join(' '), x.e.join(' ')].join('\n'));
 }
 var state = { q: '', v: '', k: '', c: '', sort: 'v', dir: 1, page: 0, size: 100, open: {} };
 var view = [];
@@ -86,7 +88,7 @@ function renderTable() {
     var idx = view[n], x = rows[idx];
     var tr = el('tr'); tr.setAttribute('data-row', String(idx));
     tr.appendChild(el('td', 'entry', x.i));
-    tr.appendChild(el('td', null, x.c));
+    tr.appendChild(el('td', null, catName(x.c)));
     var vt = el('td'); vt.appendChild(el('span', 'badge v-' + x.v, t('v_' + x.v))); tr.appendChild(vt);
     tr.appendChild(el('td', null, x.k.map(kindLabel).join('; ')));
     tr.appendChild(el('td', 'addr', x.a));
@@ -101,6 +103,7 @@ function renderTable() {
       var ul = el('ul', 'plain');
       for (var s = 0; s < x.x.length; s++) ul.appendChild(el('li', null, sentence(x.x[s])));
       td.appendChild(ul);
+      if (x.m != null) td.appendChild(el('div', 'muted measured', (LANG === 'el' ? 'Μετρήθηκε: ' : 'Measured: ') + measuredAt(x)));
       if (x.e.length) {
         td.appendChild(el('div', 'tech', t('technical')));
         var tl = el('ul', 'tech');
@@ -135,7 +138,7 @@ function fillSelects() {
   ['dns', 'ip', 'dpi', 'url'].forEach(function (l) { Object.keys(DATA.kinds[l] || {}).sort().forEach(function (k) { kinds.push(l + ':' + k); }); });
   fillSelect('cp-kind', kinds, function (k) { var p = k.split(':'); return kindLabel(k) + ' (' + DATA.kinds[p[0]][p[1]] + ')'; });
   var cats = {}; rows.forEach(function (x) { cats[x.c] = (cats[x.c] || 0) + 1; });
-  fillSelect('cp-category', Object.keys(cats).sort(), function (c) { return c + ' (' + cats[c] + ')'; });
+  fillSelect('cp-category', Object.keys(cats).sort(), function (c) { return catName(c) + ' ' + cats[c]; });
 }
 document.getElementById('cp-search').addEventListener('input', function (e) { state.q = e.target.value; state.page = 0; refresh(); });
 document.getElementById('cp-verdict').addEventListener('change', function (e) { state.v = e.target.value; state.page = 0; refresh(); });
@@ -228,5 +231,5 @@ applyLang();
 window.censorprobeReport = { rows: rows.length, get shown() { return view.length; } };
 `;
 
-export const runPageScript = I18N + RUN;
+export const runPageScript = I18N + RUN + RUN_PAGE_EXTRAS;
 export const mergePageScript = I18N + MERGE;

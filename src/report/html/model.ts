@@ -32,6 +32,8 @@ export interface Row {
   x: Sentence[];
   /** The analysis' evidence (English), empty for plain ok rows. */
   e: string[];
+  /** When the entry was measured: seconds since 1970 (UTC), or null. */
+  m: number | null;
 }
 
 export interface FingerprintSeen {
@@ -57,6 +59,12 @@ export interface ReportData {
   ooni?: OoniView | null;
 }
 
+/** OONI's "YYYY-MM-DD hh:mm:ss" (UTC) as seconds since 1970, or null. */
+function measuredSeconds(t: string | undefined): number | null {
+  const ms = t ? Date.parse(`${t.replace(' ', 'T')}Z`) : NaN;
+  return Number.isNaN(ms) ? null : Math.round(ms / 1000);
+}
+
 export function toRow(r: MeasurementRecord): Row {
   const k: string[] = [];
   const e: string[] = [];
@@ -78,6 +86,7 @@ export function toRow(r: MeasurementRecord): Row {
     t: r.truth_addrs.join(' '),
     x: explain(r),
     e,
+    m: measuredSeconds(r.measurement_start_time),
   };
 }
 

@@ -2,6 +2,8 @@
 // JSON block (jsonForScript) for the script to place with textContent. Labels carry data-i18n so
 // the language switch can rewrite them; English is the text written in the file.
 import { chartJs, csp, escapeHtml as h, jsonForScript, STYLE } from './assets.js';
+import { CATEGORY_NAMES } from './categories.js';
+import { blockedForPrint, blockedNoscript, EXPLAINER_STYLE, listsSection, methodSection, summarySentence, verdictChart } from './explainer.js';
 import { runPageScript } from './client.js';
 import { SENTENCES, UI, fill, type UiKey } from './i18n.js';
 import { latencyFigures } from '../read.js';
@@ -37,7 +39,7 @@ export function shell(p: Shell): string {
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${h(`${UI.en[p.titleKey]}: ${p.subtitle}`)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${EXPLAINER_STYLE}</style>
 </head>
 <body>
 <header>
@@ -94,8 +96,8 @@ function headline(d: ReportData): string {
   const kinds = kindRows.length
     ? `<table id="kinds"><thead><tr><th>${label('layer')}</th><th>${label('kind')}</th><th class="num">${label('count')}</th></tr></thead><tbody>${kindRows.join('')}</tbody></table>`
     : '';
-  return `<section id="headline"><h2>${label('headline')}</h2><p><strong>${d.rows.length}</strong> ${label('entries')}</p>
-<h3>${label('by_verdict')}</h3><div class="cards">${cards}</div>${kinds ? `<h3>${label('by_kind')}</h3>${kinds}` : ''}</section>`;
+  return `<section id="headline"><h2>${label('headline')}</h2>${summarySentence(d)}<p><strong>${d.rows.length}</strong> ${label('entries')}</p>
+<h3>${label('by_verdict')}</h3><div class="cards">${cards}</div>${verdictChart(d, VERDICTS)}${kinds ? `<h3>${label('by_kind')}</h3>${kinds}` : ''}</section>`;
 }
 
 function latency(d: ReportData): string {
@@ -145,18 +147,36 @@ function entriesTable(): string {
  * Rows as arrays in a fixed order, with empty values as '' and the host left out when it is the
  * entry itself: a third smaller than objects for 15,000 rows. The page's script unpacks them.
  */
-export function packRows(rows: ReportData['rows']): unknown[][] {
-  return rows.map((r) => [r.i, r.h === r.i ? '' : r.h, r.c, r.v, r.k.join(' '), r.f.join(' '), r.a, r.t, r.x, r.e]);
+export function packRows(rows: ReportData['rows'], t0: number | null = firstMeasured(rows)): unknown[][] {
+  // Measurement times as seconds after the first one (DATA.t0): a few digits a row.
+  return rows.map((r) => [r.i, r.h === r.i ? '' : r.h, r.c, r.v, r.k.join(' '), r.f.join(' '), r.a, r.t, r.x, r.e, r.m === null || t0 === null ? null : r.m - t0]);
+}
+
+function firstMeasured(rows: ReportData['rows']): number | null {
+  let t0: number | null = null;
+  for (const r of rows) if (r.m !== null && (t0 === null || r.m < t0)) t0 = r.m;
+  return t0;
+}
+
+/** The names of the categories the rows use (the page carries only those). */
+function usedCategories(d: ReportData): Record<string, { en: string; el: string }> {
+  const out: Record<string, { en: string; el: string }> = {};
+  for (const r of d.rows) {
+    const n = CATEGORY_NAMES[r.c];
+    if (n && !out[r.c]) out[r.c] = n;
+  }
+  return out;
 }
 
 export function renderRunPage(d: ReportData): string {
-  const body = [whenWhere(d), headline(d), geoblockSection(d.counts.geoblock ?? 0), collateralSection(d.collateral), renderOoniSection(d.ooni ?? null), latency(d), fingerprints(d), entriesTable()].join('\n');
+  const t0 = firstMeasured(d.rows);
+  const body = [headline(d), geoblockSection(d.counts.geoblock ?? 0), collateralSection(d.collateral), whenWhere(d), listsSection(d), renderOoniSection(d.ooni ?? null), latency(d), fingerprints(d), methodSection(), entriesTable(), blockedForPrint(), blockedNoscript(d)].join('\n');
   const subtitle = [d.meta?.isp?.name, d.run_id].filter(Boolean).join(' · ');
   return shell({
     titleKey: 'title',
     subtitle,
     body,
-    data: { ui: UI, s: SENTENCES, rows: packRows(d.rows), counts: d.counts, kinds: d.kinds, rtt: d.rtt },
+    data: { ui: UI, s: SENTENCES, rows: packRows(d.rows, t0), t0, cats: usedCategories(d), counts: d.counts, kinds: d.kinds, rtt: d.rtt },
     script: runPageScript,
     withChart: true,
   });
