@@ -154,6 +154,8 @@ export interface ControlResponse {
     /** SHA-256 of the first bytes of the body (hex). */
     body_sha256: string;
     headers: Record<string, string>;
+    /** The URL whose answer this is, after following redirects (absent from older helpers). */
+    final_url?: string;
   };
 }
 

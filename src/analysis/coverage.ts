@@ -8,13 +8,14 @@ import type { StepTag } from '../observations.js';
 import type { Analysis, AnalysisInput } from './types.js';
 
 /** A step our analysis wants, named for counting (`report.json`) and for the reason sentence. */
-export type MissingStep = 'swap-test' | 'site-root' | 'true-address' | 'resolver-abroad';
+export type MissingStep = 'swap-test' | 'site-root' | 'true-address' | 'resolver-abroad' | 'https-page';
 
 export const MISSING_STEP_TEXT: Record<MissingStep, string> = {
   'swap-test': 'the swap test (an innocuous name on the same address) was not run',
   'site-root': "the site's front page on the same address was not fetched",
   'true-address': "no connection to the site's true address (from resolvers abroad or the control) was made",
   'resolver-abroad': 'no resolver abroad and no control answered for the name',
+  'https-page': "the site's page over HTTPS from the same address (which shows whose the plain-HTTP page is) was not fetched",
 };
 
 export interface Coverage {
@@ -59,6 +60,10 @@ export function coverage({ target, test_keys: keys }: AnalysisInput): Coverage {
     if (!innocuousAt(address)) missing.add('swap-test');
     if (missing.has('swap-test') || missing.has('site-root')) unexplained ??= `the request for ${r.request.url} at ${address} ${r.failure ? `failed (${r.failure})` : 'got a page a censor serves'}`;
   }
+  // A plain-HTTP page is shown to be the site's by its HTTPS twin or the control (pages.ts).
+  const plain = keys.requests.some((r) => direct(r) && r.request.host === target.host && r.request.url.startsWith('http:') && r.response !== null);
+  const https = keys.requests.some((r) => direct(r) && r.request.host === target.host && r.request.url.startsWith('https:'));
+  if (target.scheme === 'http' && plain && !https) missing.add('https-page');
   return { missing: [...missing], unexplained };
 }
 
@@ -71,7 +76,9 @@ export function judge(input: AnalysisInput): Analysis & { missing_steps: Missing
   const a = analyze(input);
   const c = coverage(input);
   const decidedByLayer = a.verdict === 'dns' || a.verdict === 'ip' || a.verdict === 'dpi' || a.verdict === 'url';
-  if (decidedByLayer || a.verdict === 'inconclusive' || c.missing.length === 0) return { ...a, missing_steps: c.missing };
+  if (decidedByLayer || c.missing.length === 0) return { ...a, missing_steps: c.missing };
+  // Inconclusive already: the missing step is named only when it is what leaves a reaction unexplained.
+  if (a.verdict === 'inconclusive' && c.unexplained === null) return { ...a, missing_steps: c.missing };
   const blocking = c.unexplained !== null;
   if (!blocking && !(a.verdict === 'ok' && c.missing.includes('true-address'))) return { ...a, missing_steps: c.missing };
   const why = c.missing.map((m) => MISSING_STEP_TEXT[m]).join('; ');

@@ -79,10 +79,14 @@ export function analyzeDns(host: string, keys: TestKeys, truth: Truth, ctx: Anal
       dns_refused_error: 'refused',
       dns_servfail_error: 'servfail',
       generic_timeout_error: 'timeout',
+      // A reply that does not decode (compression loop, cut short, a label past 63 bytes) leaves a
+      // user here without an address as surely as a lie: OONI counts unexpected DNS failures.
+      dns_reply_parse_error: 'malformed',
     };
-    const kind = kinds[isp.failure];
-    if (kind) return found(kind, `the ISP's resolver ${describeFailure(isp.failure)} for ${host}`);
-    return { finding: null, isp_addrs: ispAddrs, notes: [...notes, `the ISP's resolver failed oddly (${isp.failure})`] };
+    // A Ctrl-C is the volunteer's doing, not the resolver's.
+    if (isp.failure === 'interrupted') return { finding: null, isp_addrs: ispAddrs, notes: [...notes, 'the ISP resolver query was interrupted'] };
+    const kind = kinds[isp.failure] ?? 'misbehaving';
+    return found(kind, `the ISP's resolver ${describeFailure(isp.failure)} for ${host}`);
   }
   if (ispAddrs.length === 0) {
     const additional = answerAddrs(isp, 'additional');

@@ -3,11 +3,13 @@
 // timeout, an EOF after the ClientHello, or a blockpage/redirect to one are reactions; a 404, a 421
 // or a default certificate are an ordinary server's answer.
 import type { TestKeys } from '../observations.js';
+import { judgePage } from './pages.js';
 import { describeFailure, hasTag, isReaction, responseReaction, splitAddress } from './steps.js';
 import type { DpiKind, LayerFinding } from './types.js';
 
-export function analyzeDpi(host: string, keys: TestKeys): LayerFinding<DpiKind> | null {
-  return sniFinding(host, keys) ?? hostFinding(host, keys);
+/** `listedUrl` is what the control fetched: an unknown page is judged against it (pages.ts). */
+export function analyzeDpi(host: string, keys: TestKeys, listedUrl = `http://${host}/`): LayerFinding<DpiKind> | null {
+  return sniFinding(host, keys) ?? hostFinding(host, keys, listedUrl);
 }
 
 function sniFinding(host: string, keys: TestKeys): LayerFinding<DpiKind> | null {
@@ -42,13 +44,19 @@ function pathOf(url: string): string {
   }
 }
 
-function hostFinding(host: string, keys: TestKeys): LayerFinding<DpiKind> | null {
+function hostFinding(host: string, keys: TestKeys, listedUrl: string): LayerFinding<DpiKind> | null {
   const plain = keys.requests.filter((r) => r.request.url.startsWith('http:'));
   const addresses = [...new Set(plain.filter((r) => hasTag(r, 'direct')).map((r) => r.request.address))];
   for (const address of addresses) {
     const real = plain.filter((r) => r.request.address === address && r.request.host === host && pathOf(r.request.url) === '/' && (hasTag(r, 'direct') || hasTag(r, 'retry')));
     const innocuous = plain.filter((r) => r.request.address === address && hasTag(r, 'swap-innocuous'));
-    const reactions = real.map(responseReaction);
+    // A page that is not the site's (it differs from the control's and from the site's own HTTPS
+    // page) is a reaction whether or not a fingerprint knows it.
+    const judged = real.map((r) => judgePage(r, host, listedUrl, keys));
+    const reactions = real.map((r, i) => {
+      const x = responseReaction(r);
+      return { ...x, reaction: x.reaction || judged[i]!.kind === 'foreign' };
+    });
     if (real.length === 0 || !reactions.every((x) => x.reaction)) continue;
     if (!innocuous.some((r) => !responseReaction(r).reaction)) continue;
     const control = keys.control?.http_request;
@@ -57,7 +65,9 @@ function hostFinding(host: string, keys: TestKeys): LayerFinding<DpiKind> | null
     const first = real[0]!;
     const what = fp
       ? `got ${fp.field === 'location' ? `a redirect to ${first.response?.headers['location'] ?? '?'}` : 'a blockpage'} (${fp.name}, ${fp.isp})`
-      : describeFailure(first.failure);
+      : first.response
+        ? `got a page that is not the site's (status ${first.response.code}): ${judged[0]!.evidence}`
+        : describeFailure(first.failure);
     const evidence = [`an HTTP request to ${address} with Host: ${host} ${what}`, `the same address answers an innocuous Host normally`];
     const neutral = plain.filter((r) => hasTag(r, 'swap-real-neutral') && r.request.host === host);
     if (neutral.length > 0 && neutral.every((r) => responseReaction(r).reaction)) {

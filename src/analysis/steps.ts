@@ -89,6 +89,10 @@ export function describeFailure(failure: Failure): string {
       return 'failed (SERVFAIL)';
     case 'dns_no_answer':
       return 'answered with no address';
+    case 'dns_reply_parse_error':
+      return 'sent a reply that cannot be decoded (malformed)';
+    case 'dns_server_misbehaving':
+      return 'answered with an unexpected error code';
     default:
       return `failed (${failure})`;
   }

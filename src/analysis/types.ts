@@ -1,8 +1,17 @@
 import type { TestKeys, Target } from '../observations.js';
 
-export type Verdict = 'ok' | 'dns' | 'ip' | 'dpi' | 'url' | 'down' | 'inconclusive';
+export type Verdict = 'ok' | 'dns' | 'ip' | 'dpi' | 'url' | 'geoblock' | 'down' | 'inconclusive';
 
-export type DnsKind = 'nxdomain' | 'refused' | 'servfail' | 'timeout' | 'no_answer' | 'bogon' | 'blockpage' | 'hijack';
+/** The verdicts that are ISP censorship; `geoblock` (the site's own refusal) is not one of them. */
+export const BLOCK_VERDICTS: readonly Verdict[] = ['dns', 'ip', 'dpi', 'url'];
+/** Every verdict, blocks first, in the order reports list them. */
+export const ALL_VERDICTS: readonly Verdict[] = ['dns', 'ip', 'dpi', 'url', 'geoblock', 'ok', 'down', 'inconclusive'];
+
+export function isBlock(v: string): boolean {
+  return (BLOCK_VERDICTS as readonly string[]).includes(v);
+}
+
+export type DnsKind = 'nxdomain' | 'refused' | 'servfail' | 'timeout' | 'no_answer' | 'bogon' | 'blockpage' | 'hijack' | 'malformed' | 'misbehaving';
 export type IpKind = 'drop' | 'reset' | 'unreachable';
 export type DpiKind = 'sni' | 'host';
 export type UrlKind = 'path';
@@ -37,6 +46,18 @@ export interface Analysis {
   truth_source: string | null;
   /** IPv6 paths were judged only when the line had working IPv6. */
   ipv6_judged: boolean;
+  /** The site's own refusal of this network (verdict `geoblock`), with its proof. */
+  geoblock?: GeoblockFinding;
+}
+
+/** The site itself refuses visitors from here: proven over TLS from its true address. */
+export interface GeoblockFinding {
+  /** 'status' (403/451), 'redirect' (to a page the control is not sent to). */
+  kind: 'status' | 'redirect';
+  evidence: string[];
+  /** The true address:port whose TLS answer refused. */
+  address: string;
+  status_code: number;
 }
 
 /** Facts about the whole run the per-entry analysis may use; all plain data. */

@@ -176,6 +176,7 @@ async function fetchPage(first: URL, firstDns: { failure: Failure; addrs: string
         body_length: r.response.body_length,
         body_sha256: r.response.body_sha256,
         headers: r.response.headers,
+        final_url: url.href,
       };
       location = r.response.headers.location;
       break;

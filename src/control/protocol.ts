@@ -122,6 +122,7 @@ export function isControlResponse(v: unknown): v is ControlResponse {
     typeof http_request.title === 'string' &&
     typeof http_request.body_length === 'number' &&
     typeof http_request.body_sha256 === 'string' &&
-    isStringRecord(http_request.headers)
+    isStringRecord(http_request.headers) &&
+    (http_request.final_url === undefined || typeof http_request.final_url === 'string')
   );
 }

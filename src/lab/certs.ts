@@ -69,3 +69,28 @@ export async function makeLeaves(
   const pairs = await Promise.all(requests.map((r) => limit(() => makeLeaf(ca, r.label, r.names, r.ips ?? []))));
   return new Map(requests.map((r, i) => [r.label, pairs[i] as CertPair]));
 }
+
+/** A leaf for `name` from the lab CA whose validity ended long ago (an expired certificate). */
+export async function makeExpiredLeaf(ca: CertPair, label: string, name: string): Promise<CertPair> {
+  // `openssl req` cannot date a certificate in the past; `openssl ca` can, with a tiny database.
+  const dir = statePath('certs', `${label}-ca`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/index.txt`, '');
+  writeFileSync(`${dir}/serial`, '1000\n');
+  const cnf = `${dir}/ca.cnf`;
+  writeFileSync(
+    cnf,
+    `[ca]\ndefault_ca = lab\n[lab]\ndatabase = ${dir}/index.txt\nnew_certs_dir = ${dir}\nserial = ${dir}/serial\ndefault_md = sha256\npolicy = any\ncopy_extensions = copy\nunique_subject = no\n[any]\ncommonName = supplied\n`,
+  );
+  const pair = { cert: statePath('certs', `${label}.crt`), key: statePath('certs', `${label}.key`) };
+  const csr = `${dir}/leaf.csr`;
+  await must('openssl', [
+    'req', '-config', statePath('ca', 'req.cnf'), '-new', ...EC, '-subj', `/O=censorprobe lab/CN=${name}`,
+    '-addext', `subjectAltName=DNS:${name}`, '-keyout', pair.key, '-out', csr,
+  ]);
+  await must('openssl', [
+    'ca', '-batch', '-config', cnf, '-cert', ca.cert, '-keyfile', ca.key, '-in', csr, '-out', pair.cert, '-notext',
+    '-startdate', '20250101000000Z', '-enddate', '20250201000000Z',
+  ]);
+  return pair;
+}

@@ -14,7 +14,7 @@ export interface ProxyPort {
 export function proxyPorts(scenarios: readonly Scenario[]): ProxyPort[] {
   const ips = new Set<string>();
   for (const s of scenarios) {
-    if ((s.dpi === 'proxy_blockpage' || s.dpi === 'proxy_redirect' || s.url === 'path_redirect') && s.siteIp) ips.add(s.siteIp);
+    if ((s.dpi?.startsWith('proxy_') || s.url === 'path_redirect' || s.url?.startsWith('path_page_')) && s.siteIp) ips.add(s.siteIp);
   }
   if (ips.size === 0) return [];
   ips.add(ADDR.neutral);

@@ -6,14 +6,30 @@ import { parse } from 'csv-parse/sync';
 import { ScenarioError } from './errors.js';
 import { GONE_NET, SITE_BASE, intToIp, ipToInt } from './topology.js';
 
-export const WORLD_KINDS = ['site', 'slow', 'https_redirect', 'closed', 'gone', 'nowhere'] as const;
+export const WORLD_KINDS = [
+  'site', 'slow', 'https_redirect', 'closed', 'gone', 'nowhere',
+  // The site itself refuses the client's network (the lab's "Greece", 198.18.0.0/24), not the control's.
+  'geo_403', 'geo_451', 'geo_redirect', 'geo_cdn', 'geo_http_only',
+  // Broken everywhere (src/lab/services/hostile-site.ts): the control sees the same failure.
+  'garbage', 'redirect_loop', 'stall', 'huge_header', 'broken_chunked', 'cert_expired', 'cert_self_signed', 'cert_wrong_name',
+] as const;
+/** Worlds where nginx serves the site (with or without a refusal for the client's network). */
+export const GEO_KINDS = ['geo_403', 'geo_451', 'geo_redirect', 'geo_cdn', 'geo_http_only'] as const;
+export const HOSTILE_KINDS = ['garbage', 'redirect_loop', 'stall', 'huge_header', 'broken_chunked', 'cert_expired', 'cert_self_signed', 'cert_wrong_name'] as const;
+export type GeoKind = (typeof GEO_KINDS)[number];
+export type HostileKind = (typeof HOSTILE_KINDS)[number];
+export const isGeo = (w: string): w is GeoKind => (GEO_KINDS as readonly string[]).includes(w);
+export const isHostile = (w: string): w is HostileKind => (HOSTILE_KINDS as readonly string[]).includes(w);
 export const DNS_KINDS = [
   'truth', 'cdn', 'nxdomain', 'refused', 'servfail', 'timeout', 'no_answer', '0.0.0.0', '127.0.0.1',
   'blockpage', 'blockpage_additional',
+  // The ISP resolver's front answers listed names with replies that do not decode.
+  'malformed_loop', 'malformed_truncated', 'malformed_label',
 ] as const;
 export const IP_KINDS = ['drop', 'reset', 'unreachable'] as const;
-export const DPI_KINDS = ['sni_reset', 'sni_drop', 'host_reset', 'proxy_blockpage', 'proxy_redirect'] as const;
-export const URL_KINDS = ['path_reset', 'path_redirect'] as const;
+// proxy_page_*: the transparent proxy answers its own page, which no fingerprint knows.
+export const DPI_KINDS = ['sni_reset', 'sni_drop', 'host_reset', 'proxy_blockpage', 'proxy_redirect', 'proxy_page_200', 'proxy_page_403'] as const;
+export const URL_KINDS = ['path_reset', 'path_redirect', 'path_page_200', 'path_page_403'] as const;
 
 export type WorldKind = (typeof WORLD_KINDS)[number];
 export type IspDns = (typeof DNS_KINDS)[number];
@@ -21,8 +37,8 @@ export type IspIp = (typeof IP_KINDS)[number];
 export type IspDpi = (typeof DPI_KINDS)[number];
 export type IspUrl = (typeof URL_KINDS)[number];
 
-export type Verdict = 'ok' | 'dns' | 'ip' | 'dpi' | 'url' | 'down' | 'inconclusive';
-export type DnsLayer = 'nxdomain' | 'refused' | 'servfail' | 'timeout' | 'no_answer' | 'bogon' | 'blockpage';
+export type Verdict = 'ok' | 'dns' | 'ip' | 'dpi' | 'url' | 'geoblock' | 'down' | 'inconclusive';
+export type DnsLayer = 'nxdomain' | 'refused' | 'servfail' | 'timeout' | 'no_answer' | 'bogon' | 'blockpage' | 'malformed';
 export interface Layers {
   dns: DnsLayer | null;
   ip: IspIp | null;
@@ -59,6 +75,8 @@ export interface Scenario {
   siteIp: string | null;
   /** The other CDN address the ISP returns (dns=cdn). */
   cdnIp: string | null;
+  /** Blocked only because it shares an IP-blocked address (its row names no block). */
+  collateral?: boolean;
   kind: string;
 }
 
@@ -88,7 +106,9 @@ export function layersOf(s: Pick<Scenario, 'dns' | 'ip' | 'dpi' | 'url'>): Layer
         ? 'bogon'
         : s.dns === 'blockpage_additional'
           ? 'blockpage'
-          : s.dns;
+          : s.dns.startsWith('malformed_')
+            ? 'malformed'
+            : (s.dns as DnsLayer);
   const dpi = s.dpi === null ? null : s.dpi.startsWith('sni_') ? 'sni' : 'host';
   return { dns, ip: s.ip, dpi, url: s.url ? 'path' : null };
 }
@@ -99,7 +119,10 @@ export function verdictOf(s: Pick<Scenario, 'world' | 'dns' | 'ip' | 'dpi' | 'ur
   if (l.ip) return 'ip';
   if (l.dpi) return 'dpi';
   if (l.url) return 'url';
-  return s.world === 'closed' || s.world === 'gone' || s.world === 'nowhere' ? 'down' : 'ok';
+  if (s.world === 'closed' || s.world === 'gone' || s.world === 'nowhere' || isHostile(s.world)) return 'down';
+  // A refusal over plain HTTP only cannot be told from an ISP's page: inconclusive, never a block.
+  if (s.world === 'geo_http_only') return 'inconclusive';
+  return isGeo(s.world) ? 'geoblock' : 'ok';
 }
 
 export function groundTruth(s: Scenario): GroundTruth {
@@ -126,6 +149,9 @@ function validate(s: Scenario, row: number): void {
     throw new ScenarioError(`scenario row ${row} (${s.input}): ${why}`);
   };
   const served = s.world === 'site' || s.world === 'https_redirect' || s.world === 'slow';
+  if ((isGeo(s.world) || isHostile(s.world)) && (s.dns !== 'truth' || s.ip || s.dpi || s.url || s.share)) fail('refusing and broken sites are not blocked here and have an address of their own');
+  if (s.world === 'geo_http_only' && s.scheme !== 'http') fail('an HTTP-only site needs an http:// input');
+  if (s.world.startsWith('cert_') && s.scheme !== 'https') fail('a certificate case needs an https:// input');
   if (s.world === 'nowhere' && (s.dns !== 'truth' || s.ip || s.dpi || s.url)) fail('a name that exists nowhere cannot be blocked');
   if (!served && (s.dpi || s.url)) fail('DPI and URL blocks need a site that answers');
   if (s.url && (s.scheme !== 'http' || s.path === '/')) fail('a URL block needs an http:// input with a path');
@@ -134,7 +160,7 @@ function validate(s: Scenario, row: number): void {
   if (s.dpi && s.dpi !== 'sni_reset' && s.dpi !== 'sni_drop' && s.scheme !== 'http') fail('Host DPI needs an http:// input');
   if (s.share && s.world !== 'site') fail('only plain sites can share an IP');
   if (s.dns === 'cdn' && s.world !== 'site') fail('the CDN case needs a plain site');
-  if ((s.dpi?.startsWith('proxy_') || s.url === 'path_redirect') && s.ip) fail('a proxied IP cannot also be IP-blocked');
+  if ((s.dpi?.startsWith('proxy_') || s.url === 'path_redirect' || s.url?.startsWith('path_page_')) && s.ip) fail('a proxied IP cannot also be IP-blocked');
 }
 
 export function parseScenarios(text: string): Scenario[] {
@@ -189,6 +215,17 @@ export function parseScenarios(text: string): Scenario[] {
     out.push(s);
   });
   if (out.length === 0) throw new ScenarioError('the scenario file has no rows');
+  // An IP block takes every site on the address with it: a bystander in the same share group is
+  // blocked by IP too (collateral damage), and its ground truth says so.
+  for (const s of out) {
+    if (s.ip || !s.share) continue;
+    const blocked = out.find((o) => o.share === s.share && o.ip);
+    if (blocked) {
+      s.ip = blocked.ip;
+      s.collateral = true;
+      s.kind = kindLabel(s);
+    }
+  }
   return out;
 }
 

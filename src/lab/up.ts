@@ -4,10 +4,10 @@ import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node
 import path from 'node:path';
 import { ADDR, ALL_NS, CONTROL_PORT, DELAY_MS, NEUTRAL_NAME, NS, ONLY_NETS, SLOW_SITE_MS, UNBOUND_PORT, topologyBatches } from './topology.js';
 import { defaultScenarios, files, netnsEtc, nodeModuleCommand, repoRoot, stateDir, statePath } from './paths.js';
-import { groundTruth, listCsv, loadScenarios, worldSiteIps, type Scenario } from './scenarios.js';
-import { makeCa, makeLeaves, makeSelfSigned, type CertPair } from './certs.js';
+import { groundTruth, isGeo, isHostile, listCsv, loadScenarios, worldSiteIps, type Scenario } from './scenarios.js';
+import { makeCa, makeExpiredLeaf, makeLeaf, makeLeaves, makeSelfSigned, type CertPair } from './certs.js';
 import { ispPython, ispUnbound, worldUnbound } from './dns-config.js';
-import { blockpageHtml, ispNginx, neutralHtml, PATH_REDIRECT_LOCATION, siteHtml, VODAFONE_LOCATION, worldNginx } from './web-config.js';
+import { blockpageHtml, geoHtml, ispNginx, neutralHtml, PATH_REDIRECT_LOCATION, siteHtml, unknownIspPage, VODAFONE_LOCATION, worldNginx } from './web-config.js';
 import { ispRuleset, proxyPorts } from './firewall.js';
 import { inNs, must } from './shell.js';
 import { isAlive, readPids, startInNs, type TrackedProcess } from './processes.js';
@@ -18,6 +18,7 @@ import { median, type LabEndpoints } from './endpoints.js';
 import { LabStartError } from './errors.js';
 import type { ServicesConfig } from './services/main.js';
 import type { ProxyConfig } from './services/transparent-proxy.js';
+import type { HostileKind } from './services/hostile-site.js';
 
 export interface LabUpOptions {
   scenarios?: string;
@@ -67,8 +68,16 @@ const NAMES_PER_SHARED_CERT = 100;
 
 /** Certificate requests for the served hosts: labels are host names, or `group-N` for shared ones. */
 export function leafRequests(scenarios: readonly Scenario[]): { label: string; names: string[]; hosts: string[] }[] {
-  const served = scenarios.filter((s) => s.world === 'site' || s.world === 'https_redirect' || s.world === 'slow');
-  if (served.length <= OWN_CERT_MAX_HOSTS) return served.map((s) => ({ label: s.host, names: [s.host], hosts: [s.host] }));
+  const served = scenarios.filter((s) => s.world === 'site' || s.world === 'https_redirect' || s.world === 'slow' || isGeo(s.world) || isHostile(s.world));
+  if (served.length <= OWN_CERT_MAX_HOSTS) {
+    // Refusing and broken sites share one certificate (one openssl run instead of dozens at `up`).
+    const own = served.filter((s) => !isGeo(s.world) && !isHostile(s.world));
+    const shared = served.filter((s) => isGeo(s.world) || isHostile(s.world)).map((s) => s.host);
+    return [
+      ...own.map((s) => ({ label: s.host, names: [s.host], hosts: [s.host] })),
+      ...(shared.length ? [{ label: 'group-refusing-broken', names: shared, hosts: shared }] : []),
+    ];
+  }
   // Grouped by address (and by CDN copy) so that nginx can serve a group from one server block.
   const byIp = new Map<string, string[]>();
   for (const s of served) {
@@ -99,6 +108,14 @@ async function buildCerts(scenarios: readonly Scenario[]): Promise<Certs> {
   ]);
   // Callers look certificates up by host name.
   for (const r of requests) for (const h of r.hosts) leaves.set(h, leaves.get(r.label) as CertPair);
+  // Sites broken everywhere by their certificate: expired, self-signed, or for another name.
+  await Promise.all(
+    scenarios.map(async (s) => {
+      if (s.world === 'cert_expired') leaves.set(s.host, await makeExpiredLeaf(ca, `expired-${s.host}`, s.host));
+      if (s.world === 'cert_self_signed') leaves.set(s.host, await makeSelfSigned(`self-${s.host}`, s.host, s.siteIp ?? ADDR.neutral));
+      if (s.world === 'cert_wrong_name') leaves.set(s.host, await makeLeaf(ca, `wrong-${s.host}`, [`wrong-name-${s.host.length}.invalid`]));
+    }),
+  );
   return { ca, leaves, blockpage };
 }
 
@@ -110,7 +127,16 @@ function writeSites(scenarios: readonly Scenario[]): Map<string, string> {
     writeFileSync(path.join(dir, 'index.html'), html);
     roots.set(host, dir);
   };
-  for (const s of scenarios) if (s.siteIp && s.world !== 'gone') write(s.host, siteHtml(s));
+  let geo = 0;
+  for (const s of scenarios) {
+    if (!s.siteIp || s.world === 'gone') continue;
+    write(s.host, siteHtml(s));
+    if (isGeo(s.world)) {
+      const pages = geoHtml(s, geo++);
+      writeFileSync(path.join(statePath('www', s.host), 'geo.html'), pages.refusal);
+      writeFileSync(path.join(statePath('www', s.host), 'restricted.html'), pages.restricted);
+    }
+  }
   write(NEUTRAL_NAME, neutralHtml());
   mkdirSync(statePath('www', 'isp'), { recursive: true });
   writeFileSync(statePath('www', 'isp', 'blockpage.html'), blockpageHtml());
@@ -123,21 +149,35 @@ function servicesConfigs(scenarios: readonly Scenario[], certs: Certs): { isp: S
   const upstream = { host: '127.0.0.1', port: UNBOUND_PORT };
   const doh = certs.leaves.get('doh') as CertPair;
   const hosts: ProxyConfig['hosts'] = {};
+  let unknown = 0;
   for (const s of scenarios) {
     if (s.dpi === 'proxy_blockpage') hosts[s.host] = { kind: 'blockpage' };
     if (s.dpi === 'proxy_redirect') hosts[s.host] = { kind: 'redirect', location: VODAFONE_LOCATION };
+    if (s.dpi === 'proxy_page_200' || s.dpi === 'proxy_page_403') {
+      const status = s.dpi === 'proxy_page_200' ? 200 : 403;
+      hosts[s.host] = { kind: 'page', status, body: unknownIspPage(unknown++, status) };
+    }
   }
+  const pagePaths = scenarios
+    .filter((s) => s.url === 'path_page_200' || s.url === 'path_page_403')
+    .map((s) => {
+      const status = s.url === 'path_page_200' ? 200 : 403;
+      return { host: s.host, path: s.path, status, body: unknownIspPage(unknown++, status) };
+    });
+  const malformed = Object.fromEntries(
+    scenarios.filter((s) => s.dns.startsWith('malformed_')).map((s) => [s.host.toLowerCase(), s.dns as 'malformed_loop' | 'malformed_truncated' | 'malformed_label']),
+  );
   const ports = proxyPorts(scenarios);
   return {
     isp: {
       readyFile: statePath('run', 'services-isp.ready'),
-      dnsFronts: [{ name: 'isp', listen: ADDR.ispResolver, port: 53, upstream, delayMs: DELAY_MS.isp }],
+      dnsFronts: [{ name: 'isp', listen: ADDR.ispResolver, port: 53, upstream, delayMs: DELAY_MS.isp, malformed }],
       proxy: ports.length
         ? {
             listen: '0.0.0.0',
             ports,
             hosts,
-            paths: scenarios.filter((s) => s.url === 'path_redirect').map((s) => ({ host: s.host, path: s.path, location: PATH_REDIRECT_LOCATION })),
+            paths: [...scenarios.filter((s) => s.url === 'path_redirect').map((s) => ({ host: s.host, path: s.path, location: PATH_REDIRECT_LOCATION })), ...pagePaths],
             blockpageFile: statePath('www', 'isp', 'blockpage.html'),
           }
         : null,
@@ -153,6 +193,9 @@ function servicesConfigs(scenarios: readonly Scenario[], certs: Certs): { isp: S
       slowSites: scenarios
         .filter((s) => s.world === 'slow' && s.siteIp)
         .map((s) => ({ ip: s.siteIp as string, host: s.host, delayMs: SLOW_SITE_MS, ...(certs.leaves.get(s.host) as CertPair), html: siteHtml(s) })),
+      hostileSites: scenarios
+        .filter((s) => isHostile(s.world) && s.siteIp)
+        .map((s) => ({ ip: s.siteIp as string, host: s.host, kind: s.world as HostileKind, ...(certs.leaves.get(s.host) as CertPair), html: siteHtml(s) })),
     },
   };
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
 import { ADDR, CONTROL_PORT, NEUTRAL_NAME, NS, SLOW_SITE_MS } from './topology.js';
-import { loadScenarios, type Scenario } from './scenarios.js';
+import { isGeo, isHostile, loadScenarios, type Scenario } from './scenarios.js';
 import { readEndpoints, type LabEndpoints } from './endpoints.js';
 import { BLOCKPAGE_TITLE, PATH_REDIRECT_LOCATION, VODAFONE_LOCATION } from './web-config.js';
 import { curl, dig, handshake, type CurlResult, type Outcome } from './probes.js';
@@ -59,6 +59,11 @@ function dnsChecks(s: Scenario): Check[] {
           return judge(answerIs(ADDR.blockpage), got);
         case 'blockpage_additional':
           return judge(d.status === 'NOERROR' && d.answer.length === 0 && d.additional.includes(ADDR.blockpage), got);
+        case 'malformed_loop':
+        case 'malformed_truncated':
+        case 'malformed_label':
+          // dig cannot parse the reply either: no usable address comes out of it.
+          return judge(d.answer.length === 0 || !d.answer.includes(s.siteIp ?? ''), got);
       }
     },
   });
@@ -107,6 +112,20 @@ function worldChecks(s: Scenario, ca: string): Check[] {
         return judge(c.outcome === 'timeout', describe(c));
       } }];
   }
+  const listed = new URL(s.input).href;
+  if (isGeo(s.world)) {
+    return [{ name: `${s.host}: the site serves visitors abroad`, run: async () => {
+      const c = await curl(NS.world, listed, { ip, ca });
+      return judge(c.code === 200 && hasTitle(c.body, s.host_unicode), describe(c));
+    } }];
+  }
+  if (isHostile(s.world)) {
+    return [{ name: `${s.host}: broken abroad too (${s.world})`, run: async () => {
+      const c = await curl(NS.world, listed, { ip, ca, maxTime: 4 });
+      const broken = s.world === 'redirect_loop' ? c.code === 302 : !(c.code === 200 && hasTitle(c.body, s.host_unicode));
+      return judge(broken, describe(c));
+    } }];
+  }
   return [];
 }
 
@@ -152,13 +171,15 @@ function clientChecks(s: Scenario, all: readonly Scenario[], ca: string): Check[
       return judge(c.outcome === want, describe(c));
     });
   }
-  if (s.dpi === 'host_reset' || s.dpi === 'proxy_blockpage' || s.dpi === 'proxy_redirect') {
+  if (s.dpi === 'host_reset' || s.dpi?.startsWith('proxy_')) {
     const reacts = (c: CurlResult) =>
       s.dpi === 'host_reset'
         ? c.outcome === 'reset'
         : s.dpi === 'proxy_blockpage'
           ? c.code === 200 && hasTitle(c.body, BLOCKPAGE_TITLE)
-          : c.code === 301 && c.location === VODAFONE_LOCATION;
+          : s.dpi === 'proxy_redirect'
+            ? c.code === 301 && c.location === VODAFONE_LOCATION
+            : c.code === (s.dpi === 'proxy_page_200' ? 200 : 403) && !hasTitle(c.body, s.host_unicode);
     add(`Host ${s.dpi} on its IP`, async () => {
       const c = await curl(NS.client, `http://${s.host}/`, { ip, ca });
       return judge(reacts(c), describe(c));
@@ -174,13 +195,26 @@ function clientChecks(s: Scenario, all: readonly Scenario[], ca: string): Check[
     });
   }
   if (s.url) {
-    add(`the listed URL is ${s.url === 'path_reset' ? 'reset' : 'redirected'}`, async () => {
+    add(`the listed URL is ${s.url === 'path_reset' ? 'reset' : s.url === 'path_redirect' ? 'redirected' : 'answered by the proxy'}`, async () => {
       const c = await curl(NS.client, listed, { ip, ca });
-      return judge(s.url === 'path_reset' ? c.outcome === 'reset' : c.code === 301 && c.location === PATH_REDIRECT_LOCATION, describe(c));
+      const reacted =
+        s.url === 'path_reset'
+          ? c.outcome === 'reset'
+          : s.url === 'path_redirect'
+            ? c.code === 301 && c.location === PATH_REDIRECT_LOCATION
+            : c.code === (s.url === 'path_page_200' ? 200 : 403) && !hasTitle(c.body, s.host_unicode);
+      return judge(reacted, describe(c));
     });
     add('the rest of the site is fine', async () => {
       const c = await curl(NS.client, `http://${s.host}/`, { ip, ca });
       return judge(c.code === 200 && hasTitle(c.body, s.host_unicode), describe(c));
+    });
+  }
+  if (isGeo(s.world)) {
+    const code = s.world === 'geo_redirect' ? 302 : s.world === 'geo_451' ? 451 : 403;
+    add(`the site refuses the client's network (${code})`, async () => {
+      const c = await curl(NS.client, listed, { ip, ca });
+      return judge(c.code === code, describe(c));
     });
   }
   if (s.dns === 'cdn' && s.cdnIp) {

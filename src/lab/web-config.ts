@@ -2,7 +2,7 @@
 import { dirname } from 'node:path';
 import { ADDR, NEUTRAL_NAME } from './topology.js';
 import type { CertPair } from './certs.js';
-import type { Scenario } from './scenarios.js';
+import { isGeo, type Scenario } from './scenarios.js';
 
 export const BLOCKPAGE_TITLE = 'Μή Επιτρεπτή Πρόσβαση';
 /** Vodafone's 2014 proxy redirect, verbatim (greece.md). */
@@ -30,6 +30,59 @@ export function siteHtml(s: Pick<Scenario, 'host' | 'host_unicode' | 'category_c
 <html><head><meta charset="utf-8"><title>${s.host_unicode}</title></head>
 <body><h1>${s.host_unicode}</h1><p>${what}. Welcome to ${s.host_unicode}, served from the lab's world.</p>
 ${'<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\n'.repeat(8)}</body></html>
+`;
+}
+
+/** An ISP middlebox's own page that no fingerprint knows, in several languages and looks. */
+export function unknownIspPage(index: number, status: number): string {
+  const pages = [
+    `<!DOCTYPE html><html lang="el"><head><meta charset="utf-8"><title>Ειδοποίηση</title></head><body><p>Η πρόσβαση στον ιστότοπο δεν είναι δυνατή.</p></body></html>\n`,
+    `<!DOCTYPE html><html><head><title>Notice</title></head><body><h2>This page cannot be displayed</h2><p>Ref ${status}-${index}</p></body></html>\n`,
+    `<!DOCTYPE html><html lang="de"><head><title>Hinweis</title></head><body><p>Diese Seite ist nicht erreichbar.</p></body></html>\n`,
+  ];
+  return pages[index % pages.length]!;
+}
+
+/** The client's network as a geoblocking site sees it: the lab's "Greece" (cp-client's side). */
+export const GREECE_NET = '198.18.0.0/24';
+
+/** A site's own refusal page, in the scenario's language (several per kind, so pages differ). */
+export function geoHtml(s: Pick<Scenario, 'host' | 'world'>, index: number): { refusal: string; restricted: string } {
+  const en = index % 2 === 0;
+  const refusal =
+    s.world === 'geo_cdn'
+      ? `<!DOCTYPE html><html><head><title>Access denied | ${s.host} used a CDN to restrict access</title></head><body><h1>Error 1009</h1><p>Access denied. The owner of this website (${s.host}) has banned the country or region your IP address is in (GR) from accessing this website.</p><p>Ray ID: 8f2c${index}a1b2c3d4</p></body></html>
+`
+      : s.world === 'geo_451'
+        ? en
+          ? `<!DOCTYPE html><html><head><title>451 Unavailable For Legal Reasons</title></head><body><h1>Unavailable in your country</h1><p>Due to legal restrictions, ${s.host} does not accept players from your jurisdiction.</p></body></html>
+`
+          : `<!DOCTYPE html><html lang="de"><head><title>Nicht verfügbar</title></head><body><h1>451</h1><p>Leider ist ${s.host} in Ihrem Land aus rechtlichen Gründen nicht verfügbar.</p></body></html>
+`
+        : en
+          ? `<!DOCTYPE html><html><head><title>Not available in your country</title></head><body><p>Sorry, ${s.host} is not available in your country.</p></body></html>
+`
+          : `<!DOCTYPE html><html lang="el"><head><meta charset="utf-8"><title>Μη διαθέσιμο στη χώρα σας</title></head><body><p>Λυπούμαστε, το ${s.host} δεν είναι διαθέσιμο στη χώρα σας.</p></body></html>
+`;
+  const restricted = en
+    ? `<!DOCTYPE html><html><head><title>Restricted region</title></head><body><h1>Restricted region</h1><p>${s.host} is not available in your region.</p></body></html>
+`
+    : `<!DOCTYPE html><html lang="es"><head><meta charset="utf-8"><title>Región restringida</title></head><body><p>${s.host} no está disponible en su región.</p></body></html>
+`;
+  return { refusal, restricted };
+}
+
+/** nginx lines inside a geoblocking site's server block: refuse the client's network only. */
+function geoLines(s: Scenario): string {
+  const refuse = s.world === 'geo_redirect' ? 'return 302 /restricted.html;' : s.world === 'geo_451' ? 'return 451;' : 'return 403;';
+  const cdn = s.world === 'geo_cdn' ? `    add_header CDN-Ray "8f2c-lab" always;\n    add_header CDN-Cache-Status "BYPASS" always;\n` : '';
+  return `${cdn}    error_page 403 451 /geo.html;
+    location = /geo.html { internal; }
+    location = /restricted.html { }
+    location / {
+      if ($cp_greece) { ${refuse} }
+      try_files /index.html =404;
+    }
 `;
 }
 
@@ -81,7 +134,8 @@ export interface WorldWebInput {
  * (an innocuous name on a site's IP gets an ordinary 404 with a certificate for another name). */
 export function worldNginx(w: WorldWebInput): string {
   let out = common('world', w.state);
-  const served = w.scenarios.filter((s) => s.siteIp && (s.world === 'site' || s.world === 'https_redirect'));
+  out += `  geo $cp_greece { default 0; ${GREECE_NET} 1; }\n`;
+  const served = w.scenarios.filter((s) => s.siteIp && (s.world === 'site' || s.world === 'https_redirect' || isGeo(s.world)));
   const ips = new Set<string>([ADDR.neutral]);
   for (const s of served) {
     ips.add(s.siteIp as string);
@@ -116,10 +170,11 @@ ${tls(cert)}`;
     const own = w.roots.get(s.host) as string;
     const root = hosts.length === 1 ? own : `${dirname(own)}/$host`;
     for (const ip of [s.siteIp as string, ...(s.cdnIp ? [s.cdnIp] : [])]) {
-      const page = `    root ${root};\n    location / { try_files /index.html =404; }\n`;
+      const page = isGeo(s.world) ? `    root ${root};\n${geoLines(s)}` : `    root ${root};\n    location / { try_files /index.html =404; }\n`;
       out += `  server {\n    listen ${ip}:80;\n    server_name ${names};\n`;
       out += s.world === 'https_redirect' ? '    return 301 https://$host$request_uri;\n  }\n' : `${page}  }\n`;
-      out += `  server {\n    listen ${ip}:443 ssl;\n    server_name ${names};\n${tls(pair)}${page}  }\n`;
+      // An HTTP-only site: its address's 443 is the default server (a certificate for another name).
+      if (s.world !== 'geo_http_only') out += `  server {\n    listen ${ip}:443 ssl;\n    server_name ${names};\n${tls(pair)}${page}  }\n`;
     }
   }
   return `${out}}\n`;

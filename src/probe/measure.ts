@@ -9,6 +9,8 @@ import { endpoint } from '../address.js';
 import { bogonCheck } from '../analysis/bogons.js';
 import { findTruth } from '../analysis/dns.js';
 import { answerAddrs, firstReplies, isReaction, responseReaction } from '../analysis/steps.js';
+import { samePlace } from '../analysis/pages.js';
+import { analyzeReach } from '../analysis/reach.js';
 import type { ControlAsker } from '../control/asker.js';
 import { query, resolverAddress, type ResolverSpec } from '../dns/index.js';
 import type { QueryType } from '../dns/options.js';
@@ -168,7 +170,9 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
         const innocuousOk = await innocuous(ip, port, scheme);
         if (!innocuousOk) void ask();
         const realReacted = await chain(ip, port, scheme, real, '/', ['direct']);
-        const wantPath = target.path !== '/' && scheme === target.scheme;
+        // An http:// entry's path is fetched over HTTPS too: the site's own page of that path
+        // (certificate valid for the name) shows whose the plain-HTTP page is without the control.
+        const wantPath = target.path !== '/' && (scheme === target.scheme || scheme === 'https');
         const pathReacted = wantPath ? await chain(ip, port, scheme, real, target.path, ['path']) : false;
         if (realReacted || pathReacted) void ask();
         if (realReacted) {
@@ -188,12 +192,34 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
 
   const dnsOdd = isp !== undefined && (isp.failure !== null || odd.length > 0);
   if (reacted || (dnsOdd && ips.length === 0) || (ips.length === 0 && truth.length > 0)) await ask();
+  // The page the verdict relies on must be shown to be the site's: without the control only an
+  // HTTPS page with a valid certificate (or the same page over plain HTTP) shows it. Anything else
+  // (an unknown page, a refusal, a redirect elsewhere, a broken server) is asked about abroad.
+  else if (controlAsk === null && needsControl(target, keys, truth)) await ask();
   await controlAsk;
   if (allQueries) keys.queries = await allQueries;
   return keys;
 }
 
 type StepKeys = Pick<TestKeys, 'tcp_connect' | 'tls_handshakes' | 'requests'>;
+
+/** Whether the listed URL's fetch from here is not shown to be the site without the control. */
+export function needsControl(target: Target, keys: TestKeys, truth: string[]): boolean {
+  if (truth.length === 0) return false;
+  const reach = analyzeReach(target, keys, truth);
+  if (reach.ok === null) return reach.fetches.length > 0;
+  // A redirect elsewhere on the site may be its "restricted region" page: only the control, not
+  // redirected, tells it from an ordinary one (language, login).
+  return reach.fetches.some((r) => {
+    const loc = r.response && r.response.code >= 300 && r.response.code < 400 ? r.response.headers['location'] : undefined;
+    if (!loc) return false;
+    try {
+      return !samePlace(new URL(loc, r.request.url).href, r.request.url);
+    } catch {
+      return true;
+    }
+  });
+}
 
 /** Who is asked about a name, for which type, tagged how. */
 function dnsPlan(env: ProbeEnv): [ResolverSpec, QueryType, StepTag[]][] {

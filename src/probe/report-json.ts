@@ -27,6 +27,8 @@ export interface ReportFacts {
   asker: ControlAsker | null;
   /** The lists by name, edition and SHA-256 (no path of the machine). */
   lists: ListIdentity[];
+  /** Records in measurements.jsonl: measured before a resume and by this invocation. */
+  entriesWritten: number;
   /** Each list file's SHA-256 and entry count (the history store's editions). */
   editions: ListEdition[];
 }
@@ -76,6 +78,9 @@ export function runMeta(opts: RunOptions, f: ReportFacts): Record<string, unknow
       neutral_ip: opts.neutralIp,
       ipv6: env.ipv6,
     },
+    // The control's cost: entries whose page was not shown to be the site from here are asked
+    // about abroad (docs/analysis.md); this invocation's figures.
+    control_asks: controlAsks(f.asker, f.entriesWritten),
     // What the run did not repeat (docs/performance.md): this invocation's figures, not the whole run's after a resume.
     reuse: {
       dns_shared_entries: env.dnsShare.reused(),
@@ -83,4 +88,10 @@ export function runMeta(opts: RunOptions, f: ReportFacts): Record<string, unknow
       control: f.asker?.stats() ?? null,
     },
   };
+}
+
+function controlAsks(asker: ControlAsker | null, entries: number): { asked: number; batches: number; entries: number; per_entry: number | null } | null {
+  if (!asker) return null;
+  const { asked, batches } = asker.stats();
+  return { asked, batches, entries, per_entry: entries > 0 ? Math.round((asked / entries) * 1000) / 1000 : null };
 }

@@ -75,7 +75,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
 
   const { ispMatch, publicAs } = identity;
   const meta = runMeta(opts, {
-    runId, started, complete, lists: listIdentities(opts.lists, entries),
+    runId, started, complete, lists: listIdentities(opts.lists, entries), entriesWritten: measured.size + done,
     skippedInvalid: usable.skipped, duplicates: loaded.duplicates.length, totalEntries: entries.length,
     identity, relayedBy: relay.relayedBy, isp, foreign, env, asker, editions: listEditions(opts.lists, entries),
   });

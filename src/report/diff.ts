@@ -22,7 +22,8 @@ export interface Outcome {
   kinds: string[];
 }
 
-export type ChangeKind = 'newly_blocked' | 'unblocked' | 'method_changed' | 'added' | 'removed';
+/** `site_refuses`/`site_admits`: the site's own refusal of this network began or ended (never censorship). */
+export type ChangeKind = 'newly_blocked' | 'unblocked' | 'method_changed' | 'site_refuses' | 'site_admits' | 'added' | 'removed';
 
 export interface Change {
   change: ChangeKind;
@@ -76,6 +77,9 @@ export function classify(old: Outcome | null, now: Outcome | null): ChangeKind |
   const was = isBlocked(old.verdict);
   const is = isBlocked(now.verdict);
   if (!was && is) return 'newly_blocked';
+  // The site's own refusal is counted apart: it is neither a block nor its end.
+  if (now.verdict === 'geoblock' && old.verdict !== 'geoblock') return 'site_refuses';
+  if (old.verdict === 'geoblock' && now.verdict !== 'geoblock') return 'site_admits';
   if (was && !is && now.verdict === 'ok') return 'unblocked';
   if (was && is && (method(old) !== method(now) || old.kinds.join() !== now.kinds.join())) return 'method_changed';
   return null;
@@ -171,7 +175,7 @@ export async function diffRuns(oldDir: string, newDir: string, opts: DiffOptions
     const since = !still ? null : before === 'unreachable' ? oldRef.start : newRef.start;
     return { ip, old: before, new: now, still_unreachable: still, unreachable_since: since || null, days: since ? days(since, newRef.start) : null, names_now: [...(namesNow.get(ip) ?? [])].sort() };
   });
-  const counts = { newly_blocked: 0, unblocked: 0, method_changed: 0, added: 0, removed: 0, unchanged };
+  const counts = { newly_blocked: 0, unblocked: 0, method_changed: 0, site_refuses: 0, site_admits: 0, added: 0, removed: 0, unchanged };
   for (const c of changes) counts[c.change]++;
   return { old: oldRef, new: newRef, changes, counts, orders };
 }
@@ -200,9 +204,9 @@ export function writeDiff(d: RunDiff, out: string): string[] {
 export function formatDiff(d: RunDiff, limit = 10): string {
   const lines = [
     `${d.old.isp}: ${d.old.run_id} (${d.old.start || '?'}) → ${d.new.run_id} (${d.new.start || '?'})`,
-    `newly blocked ${d.counts.newly_blocked}, unblocked ${d.counts.unblocked}, method changed ${d.counts.method_changed}, added to the list ${d.counts.added}, removed from the list ${d.counts.removed}, unchanged ${d.counts.unchanged}`,
+    `newly blocked ${d.counts.newly_blocked}, unblocked ${d.counts.unblocked}, method changed ${d.counts.method_changed}, refused by the site itself ${d.counts.site_refuses}, no longer refused by the site ${d.counts.site_admits}, added to the list ${d.counts.added}, removed from the list ${d.counts.removed}, unchanged ${d.counts.unchanged}`,
   ];
-  for (const kind of ['newly_blocked', 'unblocked', 'method_changed'] as const) {
+  for (const kind of ['newly_blocked', 'unblocked', 'method_changed', 'site_refuses', 'site_admits'] as const) {
     const some = d.changes.filter((c) => c.change === kind).slice(0, limit);
     const show = (o: Outcome | null) => (o ? o.kinds.join('+') || o.verdict : '-');
     for (const c of some) lines.push(`  ${kind.replace('_', ' ')}: ${JSON.stringify(c.input)} ${show(c.old)} → ${show(c.new)}`);

@@ -4,8 +4,9 @@ import type { Verdict } from '../analysis/types.js';
 import type { DnsQuery } from '../observations.js';
 import { resolverKey, type MeasurementRecord, type ResolverInfo } from '../record.js';
 import { median, quantile } from '../stats.js';
+import { CollateralIndex } from './collateral.js';
 
-const VERDICTS: Verdict[] = ['ok', 'dns', 'ip', 'dpi', 'url', 'down', 'inconclusive'];
+const VERDICTS: Verdict[] = ['ok', 'dns', 'ip', 'dpi', 'url', 'geoblock', 'down', 'inconclusive'];
 
 export interface ResolverStats {
   spec: string;
@@ -44,6 +45,7 @@ export class RunSummary {
   private readonly stats = new Map<string, ResolverStats & { rtts: number[] }>();
   readonly interception: InterceptionEvidence[] = [];
   entries = 0;
+  readonly collateral = new CollateralIndex();
 
   private readonly calibration: Record<string, Record<string, number[]>> = {};
 
@@ -56,6 +58,7 @@ export class RunSummary {
   add(record: MeasurementRecord): void {
     this.entries++;
     this.counts[record.verdict]++;
+    this.collateral.add(record);
     for (const layer of ['dns', 'ip', 'dpi', 'url'] as const) {
       const f = record.layers[layer];
       if (f) this.kinds[layer]![f.kind] = (this.kinds[layer]![f.kind] ?? 0) + 1;
@@ -153,6 +156,8 @@ export class RunSummary {
       entries: this.entries,
       counts: this.counts,
       kinds: this.kinds,
+      // Every IP-blocked address other measured entries share (src/report/collateral.ts).
+      collateral: this.collateral.result(),
       resolvers: this.resolverStats(),
       latency_penalty: penalty,
       latency,

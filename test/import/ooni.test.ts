@@ -180,7 +180,7 @@ describe('import ooni: round trip of a recorded lab run through export ooni', ()
 
   it('gives the same verdicts with our own fields', async () => {
     const rows = await roundTrip(false);
-    expect(rows.length).toBe(65);
+    expect(rows.length).toBe(107);
     for (const row of rows) expect({ input: row.input, verdict: row.back.verdict }).toEqual({ input: row.input, verdict: row.direct });
   });
 
@@ -189,8 +189,12 @@ describe('import ooni: round trip of a recorded lab run through export ooni', ()
     const changed = rows.filter((r) => r.back.verdict !== r.direct);
     for (const r of changed) {
       expect({ input: r.input, verdict: r.back.verdict }).toEqual({ input: r.input, verdict: 'inconclusive' });
+      // A plain-HTTP page whose HTTPS counterpart (kept by us only) vouched for it is unproven
+      // without it: ok turns inconclusive there too (docs/analysis.md).
       expect(r.back.missing_steps.length, r.input).toBeGreaterThan(0);
-      expect(['dpi', 'url']).toContain(r.direct);
+      if (r.direct === 'ok') expect(r.back.missing_steps, r.input).toContain('https-page');
+      // geoblock and down over https prove themselves with our HTTPS steps for an http:// entry: OONI keeps only the listed URL's.
+      else expect(['dpi', 'url', 'geoblock', 'down']).toContain(r.direct);
     }
     // The lab's DPI and URL scenarios are the ones the swap test decides.
     expect(changed.length).toBeGreaterThan(5);

@@ -27,6 +27,8 @@ interface Report {
   asn_data: { version: string; file: string };
   lists: { file: string; entries: number; edition: string | null; sha256: string }[];
   measurement_start_time: string;
+  collateral: { address: string; entries: number; sharing: { input: string }[] }[];
+  control_asks: { asked: number; entries: number; per_entry: number } | null;
 }
 
 // The volunteer's address as the lab's world sees it (the client namespace's), which every lab site
@@ -88,6 +90,7 @@ function compare(e: LabEndpoints, records: MeasurementRecord[]) {
     if (r.verdict !== g.verdict || JSON.stringify(kinds) !== JSON.stringify(g.layers)) {
       wrong.push(`${g.input} (${g.kind}): expected ${g.verdict} ${JSON.stringify(g.layers)}, got ${r.verdict} ${JSON.stringify(kinds)}: ${r.reason}`);
     }
+    // geoblock (the site's own refusal) is never censorship: calling it a block is a false positive.
     const blocked = ['dns', 'ip', 'dpi', 'url'].includes(r.verdict);
     if (blocked && !['dns', 'ip', 'dpi', 'url'].includes(g.verdict)) falsePositives++;
   }
@@ -112,6 +115,17 @@ describe('censorprobe run in the lab', () => {
       expect(report.isp).toMatchObject({ simulated: true });
       expect(report.probe_ip).toBe('[scrubbed]');
       expect(report.asn_data.version).toMatch(/\d/);
+      // Collateral damage: each bystander is listed with the IP-blocked site whose address it shares.
+      const truths = readGroundTruth(e);
+      for (const g of truths.filter((x) => /^bystander/.test(x.notes))) {
+        const hit = report.collateral.find((c) => c.sharing.some((s) => s.input === g.input));
+        expect(hit, `${g.input} in report.json's collateral`).toBeDefined();
+        expect(hit!.entries).toBeGreaterThanOrEqual(2);
+      }
+      // The control is asked only where the page was not shown to be the site from here.
+      expect(report.control_asks!.entries).toBe(total);
+      expect(report.control_asks!.per_entry).toBeLessThan(1);
+      console.log(`lab run (${intercept ? 'intercepted DNS' : 'plain line'}): ${total - wrong.length}/${total} right, ${falsePositives} false positives, control asks ${report.control_asks!.asked} (${report.control_asks!.per_entry} per entry)`);
       for (const file of filesUnder(out).map((f) => f.slice(out.length + 1))) {
         const text = readFileSync(join(out, file), 'utf8');
         expect(text.includes(CLIENT_ADDRESS), `${file} holds the volunteer's address`).toBe(false);

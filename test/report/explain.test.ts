@@ -41,7 +41,7 @@ describe('plain-language explanation', () => {
     ]);
     expect(say('https://sni-blocked.com/')[1]).toMatch(/^The site's address 198\.18\.16\.12 answers when an innocuous name is used, but the connection is cut when the name sni-blocked\.com is sent in the TLS handshake \(SNI\)/);
     expect(say('www.rivernilecasino.net/index.asp')[1]).toBe("The site's front page loads, but the listed page /index.asp is blocked: the ISP filters this exact URL.");
-    expect(say('open-site.org')).toEqual(['The site answers from here as it does from abroad: not blocked.']);
+    expect(say('open-site.org')).toEqual(['A page of the site was fetched from here: not blocked.']);
     expect(say('dead-casino.com')[0]).toMatch(/^The site does not work from abroad either/);
     expect(say('flaky.com', 'el')).toEqual(['Οι DNS του εξωτερικού δίνουν 198.18.16.17, που δεν είναι προσβάσιμο από εδώ.', 'Δεν ήταν δυνατό να διακριθεί αποκλεισμός από βλάβη: 198.18.16.17:80 cannot be reached from here and the control failed (generic_timeout_error), so an outage cannot be told from a block']);
   });

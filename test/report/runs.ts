@@ -26,7 +26,7 @@ export type Outcome =
   | 'ip:drop' | 'ip:reset' | 'ip:unreachable'
   | 'dpi:sni' | 'dpi:host'
   | 'url:path'
-  | 'down' | 'inconclusive';
+  | 'geoblock' | 'down' | 'inconclusive';
 
 export interface EntrySpec {
   input: string;
@@ -34,6 +34,8 @@ export interface EntrySpec {
   category?: string;
   /** The site's true addresses (default: one derived from the index). */
   truth?: string[];
+  /** The list file (default: by category). */
+  list?: string;
 }
 
 /** Every outcome once, plus Greek, hostile and court-order entries. */
@@ -225,8 +227,9 @@ export function makeRecord(spec: EntrySpec, ctx: Ctx): MeasurementRecord {
     layers.url = finding([`requesting the listed path ${path} from ${truth[0]}:80 was reset`, "the site's front page on the same address loads normally"], { addresses: [`${truth[0]}:80`] }) as Layers['url'];
   }
   if (layer) reason = layers[layer]!.evidence[0]!;
-  else if (verdict === 'ok') reason = 'the site answers from here as it does abroad';
+  else if (verdict === 'ok') reason = `${scheme}://${host}${path} answers 200 over ${scheme === 'https' ? 'HTTPS' : 'HTTP'} from ${truth[0]}:${port}: the same page as the page the control gets abroad`;
   else if (verdict === 'down') reason = `the name ${host} exists nowhere: resolvers abroad say it does not exist`;
+  else if (verdict === 'geoblock') reason = `over HTTPS from the site's own address ${truth[0]}:443, with a certificate valid for ${host}, the site answers 451 ("Unavailable") while the control abroad gets the page (status 200)`;
   else reason = `${truth[0]}:${port} cannot be reached from here and the control failed (generic_timeout_error), so an outage cannot be told from a block`;
   if (verdict === 'inconclusive' && layer) verdict = layer;
 
@@ -256,7 +259,7 @@ export function makeRecord(spec: EntrySpec, ctx: Ctx): MeasurementRecord {
       path,
       is_ip: isIp,
       category_code: spec.category ?? 'GMB',
-      list: spec.category === 'COPY' ? 'lists/court-orders.csv' : 'lists/eeep.csv',
+      list: spec.list ?? (spec.category === 'COPY' ? 'lists/court-orders.csv' : 'lists/eeep.csv'),
     },
     test_keys: keys,
     context: {

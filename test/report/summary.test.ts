@@ -22,7 +22,7 @@ function q(address: string, engine: DnsQuery['engine'], ms: number, tag: 'isp' |
 }
 
 function record(input: string, queries: DnsQuery[], verdict: MeasurementRecord['verdict'] = 'dns'): MeasurementRecord {
-  return { input, verdict, layers: { dns: verdict === 'dns' ? { kind: 'nxdomain', evidence: [] } : null, ip: null, dpi: null, url: null }, test_keys: { queries, tcp_connect: [], tls_handshakes: [], requests: [], control: null, control_failure: null } } as unknown as MeasurementRecord;
+  return { input, verdict, layers: { dns: verdict === 'dns' ? { kind: 'nxdomain', evidence: [] } : null, ip: null, dpi: null, url: null }, test_keys: { queries, tcp_connect: [], tls_handshakes: [], requests: [], control: null, control_failure: null }, target: { host: input, is_ip: false, list: 'test.csv', category_code: 'GMB' }, truth_addrs: [] } as unknown as MeasurementRecord;
 }
 
 describe('RunSummary', () => {

@@ -13,6 +13,49 @@ export interface DnsFrontConfig {
   upstream: { host: string; port: number };
   delayMs: number;
   doh?: { cert: string; key: string; port: number };
+  /** Names (lower case, no trailing dot) answered with a reply that does not decode, and how. */
+  malformed?: Record<string, 'malformed_loop' | 'malformed_truncated' | 'malformed_label'>;
+}
+
+/** The question's name and where the question ends, or null for a query that does not parse. */
+function question(query: Buffer): { name: string; end: number } | null {
+  const labels: string[] = [];
+  let i = 12;
+  while (i < query.length) {
+    const len = query[i]!;
+    if (len === 0) return { name: labels.join('.').toLowerCase(), end: i + 5 };
+    if (len > 63 || i + 1 + len > query.length) return null;
+    labels.push(query.subarray(i + 1, i + 1 + len).toString('latin1'));
+    i += 1 + len;
+  }
+  return null;
+}
+
+/**
+ * A reply to `query` (same ID and question, so the client takes it as its own) whose answer
+ * cannot be decoded: a name compressed into a pointer to itself, a record cut short, or an owner
+ * name with a 64-byte label (RFC 1035 allows 63).
+ */
+export function malformedReply(query: Buffer, how: NonNullable<DnsFrontConfig['malformed']>[string]): Buffer | null {
+  const q = question(query);
+  if (!q || q.end > query.length) return null;
+  const header = Buffer.from(query.subarray(0, 12));
+  header.writeUInt16BE(0x8180, 2); // QR, RD, RA, NOERROR
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(1, 6);
+  header.writeUInt16BE(0, 8);
+  header.writeUInt16BE(0, 10);
+  const head = Buffer.concat([header, query.subarray(12, q.end)]);
+  const rest = Buffer.from([0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 198, 18, 16, 1]); // A IN TTL 60, 4 bytes
+  const at = head.length;
+  switch (how) {
+    case 'malformed_loop':
+      return Buffer.concat([head, Buffer.from([0xc0 | (at >> 8), at & 0xff]), rest]);
+    case 'malformed_truncated':
+      return Buffer.concat([head, Buffer.from([0xc0, 0x0c]), rest.subarray(0, rest.length - 3)]);
+    case 'malformed_label':
+      return Buffer.concat([head, Buffer.from([64]), Buffer.alloc(64, 0x61), Buffer.from([0]), rest]);
+  }
 }
 
 const UPSTREAM_TIMEOUT_MS = 5000;
@@ -37,6 +80,8 @@ const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function relay(cfg: DnsFrontConfig, query: Buffer): Promise<Buffer | null> {
   await later(cfg.delayMs);
+  const how = cfg.malformed ? cfg.malformed[question(query)?.name ?? ''] : undefined;
+  if (how) return malformedReply(query, how);
   return ask(cfg.upstream, query);
 }
 

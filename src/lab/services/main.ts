@@ -4,12 +4,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { startDnsFront, type DnsFrontConfig } from './dns-front.js';
 import { startProxy, type ProxyConfig } from './transparent-proxy.js';
 import { startSlowSite, type SlowSiteConfig } from './slow-site.js';
+import { startHostileSite, type HostileSiteConfig } from './hostile-site.js';
 
 export interface ServicesConfig {
   readyFile: string;
   dnsFronts: DnsFrontConfig[];
   proxy: ProxyConfig | null;
   slowSites: SlowSiteConfig[];
+  hostileSites?: HostileSiteConfig[];
 }
 
 const configFile = process.argv[2];
@@ -24,6 +26,7 @@ try {
     ...cfg.dnsFronts.map(startDnsFront),
     ...(cfg.proxy ? [startProxy(cfg.proxy)] : []),
     ...cfg.slowSites.map(startSlowSite),
+    ...(cfg.hostileSites ?? []).map(startHostileSite),
   ]);
   writeFileSync(cfg.readyFile, `${process.pid}\n`);
   console.log(`ready: ${cfg.dnsFronts.length} DNS fronts, proxy ${cfg.proxy ? 'on' : 'off'}, ${cfg.slowSites.length} slow sites`);

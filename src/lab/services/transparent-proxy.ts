@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 export interface ProxyConfig {
   listen: string;
   ports: { port: number; target: string }[];
-  hosts: Record<string, { kind: 'blockpage' | 'redirect'; location?: string }>;
-  paths: { host: string; path: string; location: string }[];
+  /** `page`: the proxy's own page (status and HTML), one no fingerprint knows. */
+  hosts: Record<string, { kind: 'blockpage' | 'redirect' | 'page'; location?: string; status?: number; body?: string }>;
+  paths: { host: string; path: string; location?: string; status?: number; body?: string }[];
   blockpageFile: string;
 }
 
@@ -25,8 +26,10 @@ function parseHead(head: string): { target: string; host: string } | null {
   return { target, host };
 }
 
-function response(status: string, headers: Record<string, string>, body: Buffer): Buffer {
-  const all = { Server: 'WebProxy/6.0', 'Content-Length': String(body.length), Connection: 'close', ...headers };
+const REASON: Record<number, string> = { 200: 'OK', 403: 'Forbidden' };
+
+function response(status: string, headers: Record<string, string>, body: Buffer, server = 'WebProxy/6.0'): Buffer {
+  const all = { Server: server, 'Content-Length': String(body.length), Connection: 'close', ...headers };
   const head = [`HTTP/1.1 ${status}`, ...Object.entries(all).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
@@ -45,6 +48,13 @@ function handle(cfg: ProxyConfig, blockpage: Buffer, target: string, client: net
     const pathRule = req ? cfg.paths.find((p) => p.host === req.host && p.path === req.target) : undefined;
     if (rule?.kind === 'blockpage') {
       client.end(response('200 OK', { 'Content-Type': 'text/html; charset=utf-8' }, blockpage));
+      return;
+    }
+    // An unknown middlebox's own page: no Via, no known Server, nothing a fingerprint knows.
+    const page = rule?.kind === 'page' ? rule : pathRule?.body !== undefined ? pathRule : undefined;
+    if (page?.body !== undefined) {
+      const code = page.status ?? 200;
+      client.end(response(`${code} ${REASON[code] ?? 'OK'}`, { 'Content-Type': 'text/html; charset=utf-8' }, Buffer.from(page.body, 'utf8'), 'Apache'));
       return;
     }
     const location = rule?.kind === 'redirect' ? rule.location : pathRule?.location;

@@ -79,7 +79,7 @@ export function csp(scripts: string[]): string {
 }
 
 export const STYLE = `
-:root{--fg:#1b1b1b;--muted:#5a5a5a;--line:#d8d8d8;--bg:#fff;--soft:#f4f5f7;--dns:#b3261e;--ip:#8a3ffc;--dpi:#d0610f;--url:#a36b00;--ok:#1e7b34;--down:#6b6b6b;--inconclusive:#0b5cad}
+:root{--fg:#1b1b1b;--muted:#5a5a5a;--line:#d8d8d8;--bg:#fff;--soft:#f4f5f7;--dns:#b3261e;--ip:#8a3ffc;--dpi:#d0610f;--url:#a36b00;--ok:#1e7b34;--down:#6b6b6b;--geoblock:#2f6f73;--inconclusive:#0b5cad}
 *{box-sizing:border-box}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans","DejaVu Sans",sans-serif;color:var(--fg);background:var(--bg);margin:0}
 header{padding:16px 24px;border-bottom:1px solid var(--line);display:flex;gap:16px;align-items:center;justify-content:space-between;flex-wrap:wrap}
@@ -106,7 +106,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 td.entry{word-break:break-all;max-width:340px}
 td.addr{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;word-break:break-all}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;background:var(--c,#777);font-size:13px;white-space:nowrap}
-.v-dns{--c:var(--dns)}.v-ip{--c:var(--ip)}.v-dpi{--c:var(--dpi)}.v-url{--c:var(--url)}.v-ok{--c:var(--ok)}.v-down{--c:var(--down)}.v-inconclusive{--c:var(--inconclusive)}
+.v-dns{--c:var(--dns)}.v-ip{--c:var(--ip)}.v-dpi{--c:var(--dpi)}.v-url{--c:var(--url)}.v-ok{--c:var(--ok)}.v-down{--c:var(--down)}.v-geoblock{--c:var(--geoblock)}.v-inconclusive{--c:var(--inconclusive)}
 .controls{display:flex;flex-wrap:wrap;gap:12px;align-items:end;margin:8px 0}
 .controls label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
 .controls input,.controls select{font:inherit;padding:4px 6px;min-width:160px}

@@ -41,7 +41,7 @@ function pager(state, total, render) {
 
 /** The run report: summary chart and the table of every entry. */
 const RUN = String.raw`
-var ORDER = ['dns', 'ip', 'dpi', 'url', 'ok', 'down', 'inconclusive'];
+var ORDER = ['dns', 'ip', 'dpi', 'url', 'geoblock', 'ok', 'down', 'inconclusive'];
 var rows = DATA.rows.map(function (p) {
   return { i: p[0], h: p[1] || p[0], c: p[2], v: p[3], k: p[4] ? p[4].split(' ') : [], f: p[5] ? p[5].split(' ') : [], a: p[6], t: p[7], x: p[8], e: p[9], m: p[10] };
 });

@@ -57,6 +57,7 @@ export function explain(r: MeasurementRecord): Sentence[] {
   }
   if (r.verdict === 'ok') out.push(['ok']);
   else if (r.verdict === 'down') out.push(['down']);
+  else if (r.verdict === 'geoblock') out.push(['geoblock']);
   else if (r.verdict === 'inconclusive') out.push(['inconclusive', r.reason]);
   return out;
 }

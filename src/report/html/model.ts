@@ -8,8 +8,9 @@ import { readRunMeta, type RunMeta } from '../run-folder/report-json.js';
 import { explain, fingerprintInfo, fingerprintsOf, type Sentence } from './explain.js';
 import { OoniCollector, type OoniView } from './ooni.js';
 import { RttHistogram, binLabels, type RttSeries } from './rtt.js';
+import { CollateralIndex, type CollateralAddress } from '../collateral.js';
 
-export const VERDICTS: Verdict[] = ['dns', 'ip', 'dpi', 'url', 'ok', 'down', 'inconclusive'];
+export const VERDICTS: Verdict[] = ['dns', 'ip', 'dpi', 'url', 'geoblock', 'ok', 'down', 'inconclusive'];
 export const LAYERS = ['dns', 'ip', 'dpi', 'url'] as const;
 
 /** One table row. Keys are one letter to keep a 15,000-entry page small. */
@@ -52,6 +53,8 @@ export interface ReportData {
   counts: Record<Verdict, number>;
   kinds: Record<string, Record<string, number>>;
   fingerprints: FingerprintSeen[];
+  /** IP-blocked addresses other measured entries share. */
+  collateral: CollateralAddress[];
   rtt: { labels: string[]; series: RttSeries[] };
   warnings: string[];
   /** Runs imported from OONI: the comparison with OONI's own verdicts (null otherwise). */
@@ -101,6 +104,7 @@ export async function collectReport(dir: string, warn?: Warn): Promise<ReportDat
   const kinds: Record<string, Record<string, number>> = { dns: {}, ip: {}, dpi: {}, url: {} };
   const fps = new Map<string, number>();
   const rtt = new RttHistogram();
+  const collateral = new CollateralIndex();
   let runId = meta?.run_id ?? '';
   const ooni = new OoniCollector();
   for await (const r of readRecords(dir, note)) {
@@ -113,6 +117,7 @@ export async function collectReport(dir: string, warn?: Warn): Promise<ReportDat
     }
     for (const name of fingerprintsOf(r)) fps.set(name, (fps.get(name) ?? 0) + 1);
     rtt.add(r);
+    collateral.add(r);
     if (!runId) runId = r.run_id;
   }
   // Counted from the records, not taken from report.json: the table and the headline must agree
@@ -125,5 +130,5 @@ export async function collectReport(dir: string, warn?: Warn): Promise<ReportDat
     .sort((a, b) => b.entries - a.entries);
   const agreement = (meta as { ooni_import?: OoniView['agreement'] } | null)?.ooni_import ?? null;
   const ooniView = ooni.seen ? { agreement, differences: ooni.differences, more: ooni.more } : null;
-  return { meta, run_id: runId, rows, counts, kinds, fingerprints, rtt: { labels: binLabels(), series: rtt.result() }, warnings, ooni: ooniView };
+  return { meta, run_id: runId, rows, counts, kinds, fingerprints, collateral: collateral.result(), rtt: { labels: binLabels(), series: rtt.result() }, warnings, ooni: ooniView };
 }

@@ -9,6 +9,7 @@ import { SENTENCES, UI, fill, type UiKey } from './i18n.js';
 import { latencyFigures } from '../run-folder/report-json.js';
 import type { ReportData } from './model.js';
 import { VERDICTS } from './model.js';
+import { collateralSection, geoblockSection } from './collateral.js';
 import { renderOoniSection } from './ooni.js';
 
 /** A label in English, switchable; `args` are values (escaped) filled into {0}, {1}, ... */
@@ -169,7 +170,7 @@ function usedCategories(d: ReportData): Record<string, { en: string; el: string 
 
 export function renderRunPage(d: ReportData): string {
   const t0 = firstMeasured(d.rows);
-  const body = [headline(d), whenWhere(d), listsSection(d), renderOoniSection(d.ooni ?? null), latency(d), fingerprints(d), methodSection(), entriesTable(), blockedForPrint(), blockedNoscript(d)].join('\n');
+  const body = [headline(d), geoblockSection(d.counts.geoblock ?? 0), collateralSection(d.collateral), whenWhere(d), listsSection(d), renderOoniSection(d.ooni ?? null), latency(d), fingerprints(d), methodSection(), entriesTable(), blockedForPrint(), blockedNoscript(d)].join('\n');
   const subtitle = [d.meta?.isp?.name, d.run_id].filter(Boolean).join(' · ');
   return shell({
     titleKey: 'title',
