@@ -18,7 +18,7 @@ RUN npm ci --no-audit --no-fund && test -f dist/cli.js
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 # V8 collects lazily on a big machine; a cap keeps a whole-list run's memory flat (docs/performance.md).
-ENV NODE_OPTIONS=--max-old-space-size=160
+ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=16"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force && test -d node_modules/commander
