@@ -3,6 +3,7 @@
 // web_connectivity has no swap test, sometimes no resolver abroad) lack some, and a verdict that
 // would rest on a step nobody ran is `inconclusive`, saying which step was missing. Pure.
 import { analyze } from './analyze.js';
+import { comparePages, controlPage, pageOf, sameUrl } from './pages.js';
 import { answerAddrs, firstReplies, hasTag, isReaction, joinAddress, responseReaction, splitAddress } from './steps.js';
 import type { StepTag } from '../observations.js';
 import type { Analysis, AnalysisInput } from './types.js';
@@ -79,6 +80,10 @@ export function judge(input: AnalysisInput): Analysis & { missing_steps: Missing
   if (decidedByLayer || c.missing.length === 0) return { ...a, missing_steps: c.missing };
   // Inconclusive already: the missing step is named only when it is what leaves a reaction unexplained.
   if (a.verdict === 'inconclusive' && c.unexplained === null) return { ...a, missing_steps: c.missing };
+  // An `ok` resting on a plain-HTTP page that differs from the control's (a same-site redirect the
+  // control did not get, say) is the site's own only if its HTTPS twin says so; without it, unknown.
+  const unproven = a.verdict === 'ok' && c.missing.includes('https-page') ? plainDiffersFromControl(input) : null;
+  if (unproven) c.unexplained = unproven;
   const blocking = c.unexplained !== null;
   if (!blocking && !(a.verdict === 'ok' && c.missing.includes('true-address'))) return { ...a, missing_steps: c.missing };
   const why = c.missing.map((m) => MISSING_STEP_TEXT[m]).join('; ');
@@ -88,4 +93,18 @@ export function judge(input: AnalysisInput): Analysis & { missing_steps: Missing
     reason: c.unexplained ? `${c.unexplained}, and ${why}, so a block cannot be told from the site's own failure` : `${why}, so whether the site loads from here is not known`,
     missing_steps: c.missing,
   };
+}
+
+/** The listed URL's plain-HTTP page set against the control's, when they differ: in words. */
+function plainDiffersFromControl({ target, test_keys: keys }: AnalysisInput): string | null {
+  const ref = controlPage(keys, target.url);
+  if (!ref) return null;
+  for (const r of keys.requests) {
+    if (!hasTag(r, 'direct') || r.request.host !== target.host || !r.request.url.startsWith('http:') || !sameUrl(r.request.url, target.url)) continue;
+    const page = pageOf(r);
+    if (!page) continue;
+    const c = comparePages(page, ref);
+    if (!c.same) return `the plain-HTTP page of ${target.url} at ${r.request.address} differs from the control's (${c.detail})`;
+  }
+  return null;
 }

@@ -35,7 +35,7 @@ describe('the lab', () => {
     const truth = readGroundTruth(e);
     const listRows = readFileSync(e.list, 'utf8').trim().split('\n').length - 1;
     expect(truth).toHaveLength(listRows);
-    expect(new Set(truth.map((g) => g.verdict))).toEqual(new Set(['ok', 'dns', 'ip', 'dpi', 'url', 'down']));
+    expect(new Set(truth.map((g) => g.verdict))).toEqual(new Set(['ok', 'dns', 'ip', 'dpi', 'url', 'geoblock', 'down', 'inconclusive']));
   });
 
   // Before verify: its ~300 concurrent dig/curl/openssl runs leave the machine busy for a while.

@@ -235,6 +235,8 @@ function controlOf(raw: unknown, failure: string | null): { control: ControlResp
         body_length: Math.trunc(num(http.body_length, -1)),
         body_sha256: str(http.body_sha256) ?? '',
         headers,
+        // Our own helper says where its fetch ended (OONI's does not): a redirect geoblock needs it.
+        ...(str(http.final_url) !== null ? { final_url: str(http.final_url)!.slice(0, 2000) } : {}),
       },
     },
     control_failure: null,
