@@ -3,9 +3,13 @@
 // not), the upload throughput, the time per run (median, p95, max) and the server's peak RSS against
 // the 512 MB target. The server runs as its own process from dist/ (npm run build first), with the
 // heap cap of docker-compose.yml. Needs a PostgreSQL: --store URL, else a fresh database on
-// CENSORPROBE_TEST_POSTGRES. Options: --volunteers N, --entries N, --chunk KIB, --out FILE (JSON).
+// CENSORPROBE_TEST_POSTGRES. Options: --volunteers N, --entries N, --chunk KIB, --out FILE (JSON),
+// --records lab|generated: `lab` (the default) cycles the recorded lab run's records
+// (test/fixtures/analysis/lab-run.jsonl: every verdict, ~13 KiB each with their observations, as a
+// real run's are), each with a host of its own; `generated` the report tests' short records.
 import { spawn } from 'node:child_process';
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,8 +31,10 @@ const { values: o } = parseArgs({
     chunk: { type: 'string', default: '256' },
     store: { type: 'string' },
     out: { type: 'string' },
+    records: { type: 'string', default: 'lab' },
   },
 });
+if (o.records !== 'lab' && o.records !== 'generated') throw new Error('--records is lab or generated');
 const N = Number(o.volunteers);
 const ENTRIES = Number(o.entries);
 const root = join(import.meta.dirname, '..');
@@ -54,6 +60,26 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * ENTRIES records as a real run writes them: the recorded lab run's lines in turn, each given a host
+ * of its own (rN.HOST everywhere the host appears) so that every line is another entry, the run id
+ * "base", the list path cut to its name as the client does. Lines holding 127.0.0.1 (a bogon answer)
+ * are left out: on loopback that is the uploader's own address, and the server would refuse the run.
+ */
+function labRecords(dir: string): void {
+  const lab = readFileSync(join(root, 'test', 'fixtures', 'analysis', 'lab-run.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.includes('127.0.0.1'));
+  const bases = lab.map((line) => {
+    const r = JSON.parse(line) as { target: { host: string; list?: string } };
+    return { line: line.replaceAll('"run_id":"demo"', '"run_id":"base"').replaceAll(JSON.stringify(r.target.list ?? ''), JSON.stringify(basename(r.target.list ?? 'list.csv'))), host: r.target.host };
+  });
+  const out: string[] = [];
+  for (let i = 0; i < ENTRIES; i++) {
+    const b = bases[i % bases.length]!;
+    out.push(b.line.split(b.host).join(`r${i}.${b.host}`));
+  }
+  writeFileSync(join(dir, 'measurements.jsonl'), `${out.join('\n')}\n`);
 }
 
 /** The base run's upload with another run id in every line, compressed as the client does. */
@@ -91,9 +117,10 @@ const pct = (xs: number[], p: number) => {
 
 async function main(): Promise<void> {
   const store = await scratchStore();
-  console.log(`collective load benchmark: ${N} volunteers x ${ENTRIES.toLocaleString('en')}-entry runs, chunks of ${o.chunk} KiB, on loopback`);
+  console.log(`collective load benchmark: ${N} volunteers x ${ENTRIES.toLocaleString('en')}-entry runs (${o.records === 'lab' ? "the recorded lab run's records" : 'generated records'}), chunks of ${o.chunk} KiB, on loopback`);
   const t0 = performance.now();
   const dir = writeRun(bulkEntries(ENTRIES), { runId: 'base', isp: { name: 'Cosmote', asn: 'AS6799' } });
+  if (o.records === 'lab') labRecords(dir);
   const db = await openCollectiveDb(store);
   const tokens: string[] = [];
   for (let i = 0; i < N; i++) tokens.push(await addToken(db, `volunteer-${i}`));
@@ -133,7 +160,7 @@ async function main(): Promise<void> {
   await c.end();
   const bytes = bundles.reduce((n, b) => n + b.bytes.length, 0);
   const figures = {
-    volunteers: N, entries: ENTRIES, stored: results.filter((r) => r.outcome === 'stored').length, runs_in_store: runs, distinct_runs: distinct,
+    volunteers: N, entries: ENTRIES, records: o.records, raw_kib_per_entry: raw / ENTRIES / 1024, compressed_mib_per_run: bundles[0]!.bytes.length / 1024 / 1024, stored: results.filter((r) => r.outcome === 'stored').length, runs_in_store: runs, distinct_runs: distinct,
     measurements, expected_measurements: N * ENTRIES, wall_s: wall, compressed_mib: bytes / 1024 / 1024, throughput_mib_s: bytes / 1024 / 1024 / wall,
     runs_per_min: (N / wall) * 60, per_run_s: { median: pct(times, 50), p95: pct(times, 95), max: Math.max(...times) }, server_peak_rss_mb: rssPeak / 1024 / 1024,
   };

@@ -51,6 +51,14 @@ export const COLLECTIVE_MIGRATIONS: readonly string[] = [
    ALTER TABLE collective_runs DROP CONSTRAINT collective_runs_pkey;
    ALTER TABLE collective_runs ADD PRIMARY KEY (token_name, run_id);
    CREATE UNIQUE INDEX collective_runs_store_run ON collective_runs (store_run_id);`,
+  // 3: the public view's changes list as last computed (seconds of work over a year's store), so that
+  // a restarted server answers with it at once while it computes the list again.
+  `CREATE TABLE collective_view_cache (
+     name text PRIMARY KEY,
+     runs_key text NOT NULL,
+     body jsonb NOT NULL,
+     computed_at timestamptz NOT NULL DEFAULT now()
+   );`,
 ];
 
 /** Brings the collective's tables to the latest version; safe when several servers start at once. */

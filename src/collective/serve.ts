@@ -8,6 +8,7 @@ import { migrateCollective } from './schema.js';
 import { startCollectiveServer, type CollectiveServer } from './server.js';
 import { storeRecorder } from './store-recorder.js';
 import type { UploadLimits } from './uploads.js';
+import type { RunRecorder } from './recorder.js';
 import { storeChanges } from './view/changes.js';
 import { publicView } from './view/routes.js';
 import { AddressPolicy } from '../control/policy.js';
@@ -81,6 +82,8 @@ export interface ServeOptions {
   confirm?: string;
   /** Programmatic only (tests): caps beside the CLI's. */
   limits?: Partial<UploadLimits>;
+  /** Programmatic only (tests): how long a changes reader waits for a list being computed (default 300 ms). */
+  changesWaitMs?: number;
 }
 
 /** Starts the collective's server from CLI options (also used by tests). */
@@ -93,8 +96,17 @@ export async function serveCollective(o: ServeOptions): Promise<CollectiveServer
   if (guard) for (const server of resolver === undefined ? getServers() : [resolver]) guard.check(resolverIp(server), 'control resolver');
   const confirm = positive('--confirm', o.confirm, 2);
   const db = await openCollectiveDb(url);
-  const recorder = await storeRecorder(url);
-  const changes = storeChanges(url, { confirm });
+  const stored = await storeRecorder(url);
+  const changes = storeChanges(url, { confirm, ...(o.changesWaitMs !== undefined ? { waitMs: o.changesWaitMs } : {}) });
+  // Each stored run starts computing the changes list, so that its readers find it ready.
+  const recorder: RunRecorder = {
+    recordFolder: async (dir) => {
+      const outcome = await stored.recordFolder(dir);
+      if (outcome.stored) changes.refresh();
+      return outcome;
+    },
+    close: () => stored.close(),
+  };
   try {
     const server = await startCollectiveServer({
       host, port, db, recorder,
@@ -117,6 +129,8 @@ export async function serveCollective(o: ServeOptions): Promise<CollectiveServer
       ...(o.cert !== undefined && o.key !== undefined ? { tls: { cert: o.cert, key: o.key } } : {}),
       ...(o.trustProxy ? { trustProxy: true } : {}),
     });
+    // The changes list computed once ahead, so that the first reader does not wait for it.
+    changes.refresh();
     return {
       ...server,
       db,

@@ -196,8 +196,14 @@ export function uploadService(db: Db, recorder: RunRecorder, knownLists: Readonl
           if (gunzip.destroyed) return;
           // A refused upload destroys the stream: wake on close too, or this loop would wait forever.
           if (!gunzip.write(c)) await new Promise<void>((r) => {
-            gunzip.once('drain', () => r());
-            gunzip.once('close', () => r());
+            // Whichever comes first, the other listener goes: they would pile up chunk after chunk.
+            const done = (): void => {
+              gunzip.off('drain', done);
+              gunzip.off('close', done);
+              r();
+            };
+            gunzip.once('drain', done);
+            gunzip.once('close', done);
           });
         }
         if (!gunzip.destroyed) gunzip.end();

@@ -25,7 +25,7 @@ export interface TestCollective {
 
 export async function testCollective(limits: Partial<UploadLimits> = {}, serve: Partial<ServeOptions> = {}): Promise<TestCollective> {
   const scratch = await scratchPostgres();
-  const server = await serveCollective({ host: '127.0.0.1', port: 0, store: scratch.spec, onlyNets: '127.0.0.0/8', resolver: '127.0.0.1', limits, ...serve });
+  const server = await serveCollective({ host: '127.0.0.1', port: 0, store: scratch.spec, onlyNets: '127.0.0.0/8', resolver: '127.0.0.1', limits, changesWaitMs: 60_000, ...serve });
   const client = new pg.Client({ connectionString: scratch.spec });
   await client.connect();
   const sql = async <R,>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as R[];

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveCollective } from '../../src/collective/serve.js';
 import { uploadRun } from '../../src/collective/upload-client.js';
 import { openGuard } from '../../src/net/guard.js';
 import { CHROMIUM } from '../report/browser.js';
@@ -141,5 +142,20 @@ describe('the public view', () => {
     const site = await get('/site?u=' + encodeURIComponent("=cmd|'/C calc'!A0") + '&format=csv');
     expect(site.text).toContain("'=cmd|");
     expect(site.text).not.toMatch(/(^|,)=cmd/m);
+  });
+
+  it('a restarted server answers the changes page with the list saved by the last one', async () => {
+    const changes = async (base: string) => (JSON.parse(await (await request(`${base}/changes?format=json`)).body.text()) as { changes: Array<{ input: string }> }).changes;
+    expect((await changes(c.url)).map((x) => x.input)).toEqual(['bet365.com']);
+    const saved = await c.sql<{ runs_key: string }>('SELECT runs_key FROM collective_view_cache');
+    expect(saved).toHaveLength(1);
+    // Mark the saved list (same runs): a second server must answer with it, not compute its own first.
+    await c.sql(`UPDATE collective_view_cache SET body = jsonb_set(body, '{0,input}', '"marked.example"')`);
+    const again = await serveCollective({ host: '127.0.0.1', port: 0, store: c.store, onlyNets: '127.0.0.0/8', resolver: '127.0.0.1', changesWaitMs: 0 });
+    try {
+      expect((await changes(again.url)).map((x) => x.input)).toEqual(['marked.example']);
+    } finally {
+      await again.close();
+    }
   });
 });

@@ -63,24 +63,33 @@ export async function overview(q: Query): Promise<IspRow[]> {
        FROM runs r LEFT JOIN collective_runs c ON c.store_run_id = r.run_id
       GROUP BY r.isp`,
   );
-  const counts = await q.query<{ run: number; layer: string; label: string; n: string }>(
-    `SELECT m.run, 'verdict' AS layer, l.name AS label, count(*) AS n FROM measurements m JOIN labels l ON l.id = m.verdict WHERE m.run = ANY($1) GROUP BY m.run, l.name
-     UNION ALL SELECT m.run, 'dns', l.name, count(*) FROM measurements m JOIN labels l ON l.id = m.dns WHERE m.run = ANY($1) GROUP BY m.run, l.name
-     UNION ALL SELECT m.run, 'ip', l.name, count(*) FROM measurements m JOIN labels l ON l.id = m.ip WHERE m.run = ANY($1) GROUP BY m.run, l.name
-     UNION ALL SELECT m.run, 'dpi', l.name, count(*) FROM measurements m JOIN labels l ON l.id = m.dpi WHERE m.run = ANY($1) GROUP BY m.run, l.name
-     UNION ALL SELECT m.run, 'url', l.name, count(*) FROM measurements m JOIN labels l ON l.id = m.url WHERE m.run = ANY($1) GROUP BY m.run, l.name`,
+  // One pass over the latest runs' rows (by the primary key's leading run column), counted per
+  // combination of codes; the labels' names come from their small table.
+  const counts = await q.query<{ run: number; verdict: number; dns: number | null; ip: number | null; dpi: number | null; url: number | null; n: string }>(
+    'SELECT run, verdict, dns, ip, dpi, url, count(*) AS n FROM measurements WHERE run = ANY($1) GROUP BY run, verdict, dns, ip, dpi, url',
     [runIds],
   );
+  const names = new Map((await q.query<{ id: number; name: string }>('SELECT id, name FROM labels')).map((l) => [Number(l.id), String(l.name)]));
+  const per = new Map<number, { verdicts: Record<string, number>; kinds: Record<string, Record<string, number>> }>();
+  for (const c of counts) {
+    const run = Number(c.run);
+    let p = per.get(run);
+    if (!p) per.set(run, (p = { verdicts: {}, kinds: {} }));
+    const n = Number(c.n);
+    const v = names.get(Number(c.verdict)) ?? String(c.verdict);
+    p.verdicts[v] = (p.verdicts[v] ?? 0) + n;
+    for (const layer of BLOCKING) {
+      const code = c[layer];
+      if (code === null || code === undefined) continue;
+      const kind = names.get(Number(code)) ?? String(code);
+      const k = (p.kinds[layer] ??= {});
+      k[kind] = (k[kind] ?? 0) + n;
+    }
+  }
   return latest
     .map((r) => {
       const b = backing.find((x) => Number(x.isp) === Number(r.isp));
-      const verdicts: Record<string, number> = {};
-      const kinds: Record<string, Record<string, number>> = {};
-      for (const c of counts) {
-        if (Number(c.run) !== Number(r.id)) continue;
-        if (c.layer === 'verdict') verdicts[c.label] = Number(c.n);
-        else (kinds[c.layer] ??= {})[c.label] = Number(c.n);
-      }
+      const { verdicts, kinds } = per.get(Number(r.id)) ?? { verdicts: {}, kinds: {} };
       return {
         isp: Number(r.isp), asn: numOrNull(r.asn), name: (r.name as string | null) ?? null, latest_run: iso(r.started), latest_run_id: String(r.run_id),
         runs: Number(b?.runs ?? 0), volunteers: Number(b?.volunteers ?? 0), latency_penalty: numOrNull(r.latency_penalty), entries: Number(r.entries), verdicts, kinds,

@@ -120,7 +120,20 @@ function latestEvidence(points: SitePoint[]): SitePoint[] {
 
 const CONTROL_WORDS = ['', 'reachable', 'failing', 'helper failed'];
 
+/** The overview changes only when a run is recorded or replaced: kept until then (one tiny query to know). */
+function cachedOverview(db: Query): () => Promise<IspRow[]> {
+  let cached: { key: string; rows: IspRow[] } | null = null;
+  return async () => {
+    const key = JSON.stringify(await db.query('SELECT (SELECT max(id) FROM runs) AS r, (SELECT count(*) FROM runs) AS n, (SELECT count(*) FROM collective_runs WHERE records > 0) AS c'));
+    if (cached?.key === key) return cached.rows;
+    const rows = await overview(db);
+    cached = { key, rows };
+    return rows;
+  };
+}
+
 export function publicView(db: Query, changes: ChangesSource): PublicView {
+  const overviewRows = cachedOverview(db);
   async function answer(res: http.ServerResponse, format: string | null, name: string, tbl: Table, json: unknown, html: () => string): Promise<void> {
     if (format === 'csv') return send(res, 200, 'text/csv; charset=utf-8', toCsv(tbl), { 'content-disposition': `attachment; filename="${name}.csv"` });
     if (format === 'json') return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(json), { 'access-control-allow-origin': '*' });
@@ -136,7 +149,7 @@ export function publicView(db: Query, changes: ChangesSource): PublicView {
       return true;
     }
     if (path === '/') {
-      const rows = await overview(db);
+      const rows = await overviewRows();
       const tbl = overviewTable(rows, lang);
       await answer(res, format, 'overview', tbl, { isps: rows }, () =>
         page(lang, t(lang, 'overview'), path, url.search.slice(1), `
