@@ -117,7 +117,14 @@ describe('a collective in the lab', () => {
     expect((JSON.parse(view(ep, '/changes?format=json')) as { changes: unknown[] }).changes).toEqual([]);
     const later2 = labRun(ep, 'later-2');
     expect(later2.code, later2.stderr).toBe(0);
-    const changes = (JSON.parse(view(ep, '/changes?format=json')) as { changes: Array<{ input: string; change: string; from: string; to: string; run: string; held: number }> }).changes;
+    // The list is computed ahead, in a worker, after each stored run; a reader right after the run
+    // may get the list from before it (docs/collective.md): ask again until the new one is there.
+    type Change = { input: string; change: string; from: string; to: string; run: string; held: number };
+    let changes: Change[] = [];
+    for (let i = 0; i < 60 && changes.length === 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 1000));
+      changes = (JSON.parse(view(ep, '/changes?format=json')) as { changes: Change[] }).changes;
+    }
     const by = Object.fromEntries(changes.map((c) => [c.input, c]));
     expect(Object.keys(by).sort()).toEqual(['http://www.euro-bet.gr/', 'https://1xbet.com/']);
     expect(by['https://1xbet.com/']).toMatchObject({ change: 'unblocked', to: 'ok', run: 'later-1', held: 2 });
