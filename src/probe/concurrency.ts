@@ -65,13 +65,20 @@ export const AUTO_DEFAULTS = { initial: 16, min: 4, max: 256, windowMs: 1000, mi
  * Queueing delay the run may add, on top of a round trip's base (ms). LEDBAT (RFC 6817) aims at a
  * fixed target of at most 100 ms of added delay, because ratios alone mislead on sub-millisecond
  * bases (a LAN resolver, a loaded event loop's 5 ms of jitter would read as 10x): a window counts as
- * inflated when its median exceeds the base by the base itself plus TARGET_MS.
+ * inflated when its median exceeds the base by the base itself plus TARGET_MS. 100 ms is also what
+ * a volunteer's browsing may lose (issue 16's usability target).
  */
-export const TARGET_MS = 50;
+export const TARGET_MS = 100;
 /** Inflation (excess over base, in units of base + TARGET_MS) below which the limit grows. */
-export const GROW_BELOW = 0.3;
+export const GROW_BELOW = 0.5;
 /** Inflation above which the limit backs off: the median more than doubled plus TARGET_MS. */
 export const BACK_OFF_ABOVE = 1;
+/**
+ * Inflated windows in a row before a back-off. One window is noise on a shared machine (another
+ * program's burst of CPU delays every round trip for a moment, whatever the probe does); a queue the
+ * probe builds stays until it backs off.
+ */
+export const INFLATED_WINDOWS = 2;
 const MAX_POINTS = 240;
 
 function median(xs: number[]): number {
@@ -86,6 +93,7 @@ export function concurrencyController(o: ConcurrencyOptions = {}, start = 0): Co
   let limit = Math.min(c.max, Math.max(c.min, c.initial));
   let slowStart = true;
   let knee: number | null = null;
+  let inflatedRun = 0;
   let windowStart = start;
   let window = new Map<string, number[]>();
   let count = 0;
@@ -137,12 +145,14 @@ export function concurrencyController(o: ConcurrencyOptions = {}, start = 0): Co
       count = 0;
       windowStart = now;
       let action: Decision['action'] = 'hold';
-      if (inflation > BACK_OFF_ABOVE) {
+      inflatedRun = inflation > BACK_OFF_ABOVE ? inflatedRun + 1 : 0;
+      if (inflatedRun >= INFLATED_WINDOWS) {
+        inflatedRun = 0;
         knee = limit;
         slowStart = false;
         limit = Math.max(c.min, Math.floor(limit * c.decrease));
         action = 'back-off';
-      } else if (inflation < GROW_BELOW && active >= limit * 0.75) {
+      } else if (inflatedRun === 0 && inflation < GROW_BELOW && active >= limit * 0.75) {
         const next = Math.min(ceiling(), slowStart ? limit * 2 : limit + c.step);
         action = next > limit ? 'grow' : 'hold';
         limit = next;
