@@ -514,6 +514,13 @@ describe("measureTarget: the ISP's answer", () => {
     expect(fake.steps('tls')).toContain(`${T1}:443 sni=site.gr [direct]`);
   });
 
+  it('the control is asked with the ISP\'s answer besides the addresses abroad', async () => {
+    const world: World = { dns: resolves([T1], { addrs: [BP] }), tls: (ip, _port, sni) => (ip === T1 && sni === 'site.gr' ? { failure: 'connection_reset' } : {}) };
+    const { env, fake } = setup({ world });
+    await measureTarget(target('https://site.gr/'), env);
+    expect(fake.asked).toEqual([{ url: 'https://site.gr/', addrs: [T1, BP] }]);
+  });
+
   it('the same answer as abroad is not fetched again as the ISP\'s', async () => {
     const { env, fake } = setup({ world: { dns: resolves([T1]) } });
     await measureTarget(target('https://site.gr/'), env);
@@ -582,6 +589,13 @@ describe('measureTarget: the control', () => {
     expect(keys.requests.length).toBe(fake.steps('http').length);
   });
 
+  it('a redirect whose Location cannot be read is asked about abroad', async () => {
+    const world: World = { dns: resolves([T1]), http: (t) => (t.host === 'site.gr' ? { code: 302, headers: { location: 'http://[bad' } } : { code: 200, body: 'ok' }) };
+    const { env, fake } = setup({ world });
+    await measureTarget(target('https://site.gr/'), env);
+    expect(fake.asked).toHaveLength(1);
+  });
+
   it('a site answering 403 over HTTPS (refusal, maybe a geoblock) is asked about abroad', async () => {
     const world: World = { dns: resolves([T1]), http: (t) => (t.host === 'site.gr' ? { code: 403, title: 'Forbidden', body: 'not here' } : { code: 200, body: 'ok' }) };
     const { env, fake } = setup({ world });
@@ -594,6 +608,15 @@ describe('measureTarget: the control', () => {
     await measureTarget(target('https://site.gr/'), env);
     expect(fake.log.filter((s) => s.kind === 'tcp')).toEqual([]);
     expect(fake.asked).toEqual([{ url: 'https://site.gr/', addrs: [] }]);
+  });
+});
+
+describe('measureTarget: errors', () => {
+  it('a step that throws (the guard refusing an address) fails the entry: nothing is swallowed', async () => {
+    const refused = new Error('refused by the guard');
+    const world: World = { dns: resolves([T1]), tcp: () => { throw refused; } };
+    const { env } = setup({ world });
+    await expect(measureTarget(target('https://site.gr/'), env)).rejects.toBe(refused);
   });
 });
 
