@@ -42,6 +42,15 @@ export const COLLECTIVE_MIGRATIONS: readonly string[] = [
      stored_at timestamptz NOT NULL DEFAULT now()
    );
    CREATE INDEX collective_runs_token ON collective_runs (token_name, stored_at);`,
+  // 2: a run is its sender's: two volunteers may name runs alike (run ids are start times), so a
+  // run is keyed by token and run id, and the id it is recorded under in the store (store_run_id)
+  // is the server's: the run id itself when free, else the run id with a suffix (docs/collective.md).
+  `ALTER TABLE collective_runs ADD COLUMN store_run_id text;
+   UPDATE collective_runs SET store_run_id = run_id;
+   ALTER TABLE collective_runs ALTER COLUMN store_run_id SET NOT NULL;
+   ALTER TABLE collective_runs DROP CONSTRAINT collective_runs_pkey;
+   ALTER TABLE collective_runs ADD PRIMARY KEY (token_name, run_id);
+   CREATE UNIQUE INDEX collective_runs_store_run ON collective_runs (store_run_id);`,
 ];
 
 /** Brings the collective's tables to the latest version; safe when several servers start at once. */

@@ -58,6 +58,8 @@ export interface UploadStatus {
 export interface StoredResult {
   state: 'stored';
   run_id: string;
+  /** The id the run is recorded under in the store: its run id, or with a suffix when another member's run holds that id. */
+  stored_as: string;
   /** False when this run was stored before (same id, same content). */
   new: boolean;
   records: number;
@@ -125,17 +127,13 @@ export function uploadService(db: Db, recorder: RunRecorder, knownLists: Readonl
     if (typeof sha !== 'string' || !SHA256.test(sha)) refused(400, 'schema', '"sha256" must be 64 lowercase hex digits');
     if (size > limits.maxUploadBytes) refused(413, 'too_large', `the upload is ${size} bytes, over this server's limit of ${limits.maxUploadBytes}`);
     return db.tx(async (q) => {
-      // Serialise decisions about one run id, so that two members cannot both claim it.
-      await q.query(`SELECT pg_advisory_xact_lock(hashtext('collective run ' || $1))`, [runId]);
-      const owner = (await q.query<{ token_name: string; sha256: string; records: number; unknown_lists: string[] }>(
-        'SELECT token_name, sha256, records, unknown_lists FROM collective_runs WHERE run_id = $1', [runId]))[0];
-      if (owner && owner.token_name !== member.name) refused(409, 'run_id_taken', `run ${runId} was sent by another member; a run id belongs to the token that sent it first`);
-      if (owner && owner.sha256 === sha) {
-        return { status: 200, body: { state: 'stored' as const, run_id: runId, new: false, records: owner.records, unknown_lists: owner.unknown_lists } };
+      // A run is its sender's (token and run id): another member's run of the same id is another run.
+      const mine = (await q.query<{ sha256: string; records: number; unknown_lists: string[]; store_run_id: string }>(
+        'SELECT sha256, records, unknown_lists, store_run_id FROM collective_runs WHERE token_name = $1 AND run_id = $2', [member.name, runId]))[0];
+      if (mine && mine.sha256 === sha) {
+        return { status: 200, body: { state: 'stored' as const, run_id: runId, stored_as: mine.store_run_id, new: false, records: mine.records, unknown_lists: mine.unknown_lists } };
       }
       // Same member, other content: the run was resumed and grew; the store replaces its recording.
-      const claimed = (await q.query<{ token_name: string }>("SELECT token_name FROM collective_uploads WHERE run_id = $1 AND state = 'open' AND token_name <> $2 LIMIT 1", [runId, member.name]))[0];
-      if (claimed) refused(409, 'run_id_taken', `run ${runId} is being sent by another member`);
       const open = (await q.query<Record<string, unknown>>(
         "SELECT id, run_id, size, received, state FROM collective_uploads WHERE token_name = $1 AND run_id = $2 AND sha256 = $3 AND state = 'open'",
         [member.name, runId, sha]))[0];
@@ -281,29 +279,39 @@ export function uploadService(db: Db, recorder: RunRecorder, knownLists: Readonl
       if (records === 0) refused(422, 'schema', 'the upload holds no measurements');
       const got = hash.digest('hex');
       if (got !== s.sha256) refused(422, 'sha256_mismatch', `the bytes received hash to ${got}, not the ${s.sha256} announced; send the upload again`);
-      await writeFile(join(folder, REPORT_JSON), `${JSON.stringify(header.report ?? {})}\n`);
       if (typeof header.started === 'string') await writeFile(join(folder, SETTINGS_FILE), `${JSON.stringify({ started: header.started })}\n`);
       const runId = header.run_id;
-      // Claim the run id for this member (serialised per run id), then record.
-      await db.tx(async (q) => {
+      // The member's claim on the run, with the id it is recorded under in the store: the run id
+      // itself when no other run holds it, else the run id with the first free suffix ~2, ~3...
+      // (a character run ids never have). Serialised per run id, so two members cannot pick alike.
+      const storeRunId = await db.tx(async (q) => {
         await q.query(`SELECT pg_advisory_xact_lock(hashtext('collective run ' || $1))`, [runId]);
-        const owner = (await q.query<{ token_name: string }>('SELECT token_name FROM collective_runs WHERE run_id = $1', [runId]))[0];
-        if (owner && owner.token_name !== member.name) refused(409, 'run_id_taken', `run ${runId} was sent by another member; a run id belongs to the token that sent it first`);
-        if (!owner) await q.query('INSERT INTO collective_runs (run_id, token_name, sha256, bytes, records) VALUES ($1, $2, $3, $4, 0)', [runId, member.name, s.sha256, s.size]);
+        const mine = (await q.query<{ store_run_id: string }>('SELECT store_run_id FROM collective_runs WHERE token_name = $1 AND run_id = $2', [member.name, runId]))[0];
+        if (mine) return mine.store_run_id;
+        const taken = new Set([
+          ...(await q.query<{ id: string }>("SELECT store_run_id AS id FROM collective_runs WHERE run_id = $1 OR store_run_id LIKE $2", [runId, `${runId}~%`])).map((r) => r.id),
+          ...(await q.query<{ id: string }>("SELECT DISTINCT run_id AS id FROM runs WHERE run_id = $1 OR run_id LIKE $2", [runId, `${runId}~%`])).map((r) => r.id),
+        ]);
+        let id = runId;
+        for (let k = 2; taken.has(id); k++) id = `${runId}~${k}`;
+        await q.query('INSERT INTO collective_runs (run_id, token_name, store_run_id, sha256, bytes, records) VALUES ($1, $2, $3, $4, $5, 0)', [runId, member.name, id, s.sha256, s.size]);
+        return id;
       });
+      // The store reads the run's id from report.json: the server's id, not the volunteer's.
+      await writeFile(join(folder, REPORT_JSON), `${JSON.stringify({ ...(header.report ?? {}), run_id: storeRunId })}\n`);
       let outcome;
       try {
         outcome = await recorder.recordFolder(folder);
       } catch (err) {
         // Refused: the store rolled back; drop the claim unless an earlier upload stored this run.
-        await db.query('DELETE FROM collective_runs WHERE run_id = $1 AND token_name = $2 AND records = 0', [runId, member.name]).catch(() => undefined);
+        await db.query('DELETE FROM collective_runs WHERE token_name = $1 AND run_id = $2 AND records = 0', [member.name, runId]).catch(() => undefined);
         // The store's own checks (RunRefusedError, code CP_RUN_REFUSED): named after the upload, not the spool path.
         if ((err as { code?: unknown }).code === 'CP_RUN_REFUSED') refused(422, 'schema', (err as Error).message.split(folder).join('upload'));
         throw err;
       }
-      const result: StoredResult = { state: 'stored', run_id: runId, new: outcome.stored, records, unknown_lists: [...unknown].sort() };
+      const result: StoredResult = { state: 'stored', run_id: runId, stored_as: storeRunId, new: outcome.stored, records, unknown_lists: [...unknown].sort() };
       await db.tx(async (q) => {
-        await q.query('UPDATE collective_runs SET records = $2, unknown_lists = $3, sha256 = $4, bytes = $5 WHERE run_id = $1', [runId, records, JSON.stringify(result.unknown_lists), s.sha256, s.size]);
+        await q.query('UPDATE collective_runs SET records = $3, unknown_lists = $4, sha256 = $5, bytes = $6 WHERE token_name = $1 AND run_id = $2', [member.name, runId, records, JSON.stringify(result.unknown_lists), s.sha256, s.size]);
         await q.query("UPDATE collective_uploads SET state = 'stored', result = $2 WHERE id = $1", [s.id, JSON.stringify(result)]);
         await q.query('DELETE FROM collective_upload_chunks WHERE upload_id = $1', [s.id]);
       });

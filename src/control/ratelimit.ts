@@ -35,6 +35,13 @@ export class RateLimiter {
     return true;
   }
 
+  /** Whether `key`'s bucket holds `cost` tokens now (nothing taken). */
+  has(key: string, cost = 1): boolean {
+    const b = this.buckets.get(key);
+    if (!b) return this.options.burst >= cost;
+    return Math.min(this.options.burst, b.tokens + ((this.now() - b.at) / 1000) * this.options.perSecond) >= cost;
+  }
+
   /** Seconds until `cost` tokens are available for `key` (for Retry-After). */
   retryAfter(key: string, cost = 1): number {
     const b = this.buckets.get(key);

@@ -33,8 +33,9 @@ export interface ControlServerOptions {
   /** When set, every request but /health needs `Authorization: Bearer <token>`. */
   token?: string;
   /**
-   * Per client IP; default 40/s, burst 200: about a fifth of a whole-list run's entries ask the
-   * helper, so 10/s capped a 15,000-entry run near 50 entries/s (docs/performance.md).
+   * Per client IP (per member in the collective); default 40/s, burst 200: about a fifth of a
+   * whole-list run's entries ask the helper, so 10/s capped a 15,000-entry run near 50 entries/s
+   * (docs/performance.md).
    */
   rate?: RateOptions;
   /** Time for one URL's measurement (default 15 s); a batch gets `batchBudgetMs` in all. */
@@ -115,8 +116,12 @@ export function parseJson(body: Buffer): unknown {
   }
 }
 
-/** Decides whether a bearer token (null: none sent) may use the helper; the collective checks its members here. */
-export type ControlAuthorizer = (token: string | null) => boolean | Promise<boolean>;
+/**
+ * Decides whether a bearer token (null: none sent) may use the helper; the collective checks its
+ * members here. A name (the member's) makes that member's own rate bucket; `true` keeps the
+ * caller's address as the bucket (one token shared by everyone, as `censorprobe control --token`).
+ */
+export type ControlAuthorizer = (token: string | null) => boolean | string | null | Promise<boolean | string | null>;
 
 export interface ControlHandler {
   /**
@@ -167,12 +172,13 @@ export function createControlHandler(
     const client = options.clientAddress?.(req) ?? req.socket.remoteAddress ?? 'unknown';
     const path = (req.url ?? '/').split('?')[0];
     if (path !== HEALTH_PATH && path !== CONTROL_PATH && path !== CONTROL_BATCH_PATH) return false;
-    // Rate first, so that guessing tokens is throttled too. The address keys an in-memory bucket only.
-    if (!limiter.take(client)) {
-      send(res, 429, { error: 'too many requests' }, { 'retry-after': String(Math.max(1, limiter.retryAfter(client))) });
+    const byAddress = `address ${client}`;
+    const tooMany = (key: string, cost = 1): true => {
+      send(res, 429, { error: 'too many requests' }, { 'retry-after': String(Math.max(1, limiter.retryAfter(key, cost))) });
       return true;
-    }
+    };
     if (path === HEALTH_PATH) {
+      if (!limiter.take(byAddress)) return tooMany(byAddress);
       if (req.method !== 'GET') {
         send(res, 405, { error: 'use GET' }, { allow: 'GET' });
         return true;
@@ -182,14 +188,24 @@ export function createControlHandler(
       send(res, 200, { ok: true, version: softwareVersion, your_address: client.replace(/^::ffff:/, '') });
       return true;
     }
+    // The bucket: a member's own when the authorizer names one (volunteers behind one carrier-grade
+    // NAT do not share), else the address's (in memory only).
+    let key = byAddress;
     if (options.authorize) {
       const auth = req.headers.authorization ?? '';
       const given = auth.startsWith('Bearer ') ? auth.slice(7) : null;
-      if (!(await options.authorize(given))) {
+      // Guessing tokens is throttled per address: a token that does not hold costs the address, and
+      // an address out of tokens is not checked again until its bucket refills.
+      if (given !== null && !limiter.has(byAddress)) return tooMany(byAddress);
+      const who = await options.authorize(given);
+      if (!who) {
+        if (!limiter.take(byAddress)) return tooMany(byAddress);
         send(res, 401, { error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
         return true;
       }
+      if (typeof who === 'string') key = `member ${who}`;
     }
+    if (!limiter.take(key)) return tooMany(key);
     if (req.method !== 'POST') {
       send(res, 405, { error: 'use POST' }, { allow: 'POST' });
       return true;
@@ -202,10 +218,7 @@ export function createControlHandler(
     }
     const requests = parseControlBatch(body);
     // A batch costs one token per URL (one was taken on arrival).
-    if (!limiter.take(client, requests.length - 1)) {
-      send(res, 429, { error: 'too many requests' }, { 'retry-after': String(Math.max(1, limiter.retryAfter(client, requests.length - 1))) });
-      return true;
-    }
+    if (!limiter.take(key, requests.length - 1)) return tooMany(key, requests.length - 1);
     const batchDeadline = performance.now() + batchBudgetMs;
     const limit = pLimit(CONTROL_SERVER_DEFAULTS.batchConcurrency);
     const responses = await Promise.all(

@@ -54,7 +54,8 @@ export function ooniBlocking(r: Verdictish): { blocking: Blocking; accessible: b
     case 'dpi':
     case 'url': {
       const fingerprinted = [r.layers.dpi, r.layers.url].some((f) => f?.fingerprint);
-      const page = r.test_keys && r.target ? siteSteps(r as MeasurementRecord).requests[0]?.response : undefined;
+      const first = r.test_keys && r.target ? siteSteps(r as MeasurementRecord).requests[0] : undefined;
+      const page = first?.failure === null ? first.response : undefined;
       return { blocking: fingerprinted || (page && page.code > 0) ? 'http-diff' : 'http-failure', accessible: false };
     }
     case 'down':
@@ -255,6 +256,11 @@ function tls(h: TlsHandshake, chains: Map<string, string[]>, site: boolean) {
 const headerList = (h: Record<string, string>) => Object.entries(h).map(([k, v]) => [k, v]);
 
 function request(q: HttpRequest, site: boolean) {
+  // df-001 writes a failed transaction with an empty response (code 0). A response broken off
+  // mid-body (a torn chunked encoding, a reset) did start, so its status line and what arrived are
+  // kept under x_censorprobe rather than lost.
+  const whole = q.failure === null ? q.response : null;
+  const broken = q.failure !== null ? q.response : null;
   return {
     network: 'tcp',
     address: q.request.address,
@@ -269,15 +275,16 @@ function request(q: HttpRequest, site: boolean) {
       x_transport: 'tcp',
       url: q.request.url,
     },
-    response: q.response
-      ? { body: q.response.body, body_is_truncated: q.response.body_is_truncated, code: q.response.code, headers_list: headerList(q.response.headers), headers: q.response.headers }
+    response: whole
+      ? { body: whole.body, body_is_truncated: whole.body_is_truncated, code: whole.code, headers_list: headerList(whole.headers), headers: whole.headers }
       : { body: '', body_is_truncated: false, code: 0, headers_list: [], headers: {} },
     t0: q.t0,
     t: q.t,
     tags: ooniTags(q.tags, site),
     x_censorprobe: {
       host: q.request.host,
-      ...(q.response ? { body_length: q.response.body_length, body_sha256: q.response.body_sha256, title: q.response.title } : {}),
+      ...(whole ? { body_length: whole.body_length, body_sha256: whole.body_sha256, title: whole.title } : {}),
+      ...(broken ? { response_before_failure: { code: broken.code, headers: broken.headers, body_length: broken.body_length, body_sha256: broken.body_sha256 } } : {}),
     },
   };
 }
@@ -289,7 +296,7 @@ const COMMON_HEADERS = new Set(['date', 'content-type', 'server', 'cache-control
 function comparison(first: HttpRequest | undefined, control: ControlResponse | null) {
   const none = { body_length_match: null, body_proportion: null, headers_match: null, status_code_match: null, title_match: null };
   const ctl = control?.http_request;
-  if (!first?.response || !ctl || ctl.failure !== null || ctl.status_code <= 0) return none;
+  if (!first?.response || first.failure !== null || !ctl || ctl.failure !== null || ctl.status_code <= 0) return none;
   const mine = first.response.body_length;
   const theirs = ctl.body_length;
   const proportion = mine === 0 && theirs === 0 ? 1 : Math.min(mine, theirs) / Math.max(mine, theirs);

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { request } from 'undici';
-import { serveCollective } from '../../src/collective/serve.js';
-import { addToken } from '../../src/collective/tokens.js';
+import { serveCollective, type ServeOptions } from '../../src/collective/serve.js';
+import { addToken, revokeToken } from '../../src/collective/tokens.js';
 import type { UploadLimits } from '../../src/collective/uploads.js';
 import { scratchPostgres } from '../store/backends.js';
 import { standardEntries, writeRun, type EntrySpec, type RunOptions } from '../report/runs.js';
@@ -15,15 +15,17 @@ export interface TestCollective {
   url: string;
   store: string;
   token: (name: string, quotas?: { runsPerDay?: number }) => Promise<string>;
+  /** `collective token revoke NAME`, as the command does it. */
+  revoke: (name: string) => Promise<boolean>;
   /** Row counts of the store's and the collective's tables: "the store unchanged" is these equal. */
   counts: () => Promise<Record<string, number>>;
   sql: <R = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>;
   close: () => Promise<void>;
 }
 
-export async function testCollective(limits: Partial<UploadLimits> = {}): Promise<TestCollective> {
+export async function testCollective(limits: Partial<UploadLimits> = {}, serve: Partial<ServeOptions> = {}): Promise<TestCollective> {
   const scratch = await scratchPostgres();
-  const server = await serveCollective({ host: '127.0.0.1', port: 0, store: scratch.spec, onlyNets: '127.0.0.0/8', resolver: '127.0.0.1', limits });
+  const server = await serveCollective({ host: '127.0.0.1', port: 0, store: scratch.spec, onlyNets: '127.0.0.0/8', resolver: '127.0.0.1', limits, ...serve });
   const client = new pg.Client({ connectionString: scratch.spec });
   await client.connect();
   const sql = async <R,>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as R[];
@@ -31,6 +33,7 @@ export async function testCollective(limits: Partial<UploadLimits> = {}): Promis
     url: server.url,
     store: scratch.spec,
     token: (name, quotas = {}) => addToken(server.db, name, quotas),
+    revoke: (name) => revokeToken(server.db, name),
     counts: async () => {
       const out: Record<string, number> = {};
       for (const t of ['runs', 'measurements', 'entries', 'collective_runs']) out[t] = Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM ${t}`))[0]!.n);

@@ -83,12 +83,39 @@ describe('uploads', () => {
     await expectRefused(() => rawUpload(c.url, gone, 'revoked-run', bundleOf('revoked-run', linesOf(runFolder({ runId: 'revoked-run' })))), 401, 'unauthorized');
   });
 
-  it("refuses a run id another member sent, and another member's upload", async () => {
-    const dir = runFolder({ runId: 'marias-run' });
-    await uploadRun(dir, { url: c.url, token: maria, guard: openGuard });
-    await expectRefused(() => rawUpload(c.url, nikos, 'marias-run', bundleOf('marias-run', linesOf(dir))), 409, 'run_id_taken', /another member/);
-    const other = runFolder({ runId: 'marias-run', seed: 99, start: new Date('2026-11-21T10:00:00Z') });
-    await expect(uploadRun(other, { url: c.url, token: nikos, guard: openGuard })).rejects.toMatchObject({ reason: 'run_id_taken' });
+  it("keeps two members' runs of the same run id apart, each idempotent; another member's upload stays invisible", async () => {
+    // Two volunteers on one ISP whose scheduled runs started in the same second: same run id, same
+    // start, same ISP, other measurements. Both are kept, each under its own id in the store.
+    const start = new Date('2026-11-22T06:00:00Z');
+    const ofMaria = runFolder({ runId: 'same-second', start, seed: 7 });
+    const ofNikos = runFolder({ runId: 'same-second', start, seed: 99 }, [...standardEntries().filter((e) => e.outcome !== 'dns:bogon'), { input: 'casino-extra.com', outcome: 'dns:nxdomain' }]);
+    const before = await c.counts();
+    expect(await uploadRun(ofMaria, { url: c.url, token: maria, guard: openGuard })).toMatchObject({ run_id: 'same-second', outcome: 'stored' });
+    expect(await uploadRun(ofNikos, { url: c.url, token: nikos, guard: openGuard })).toMatchObject({ run_id: 'same-second', outcome: 'stored' });
+    const stored = () => c.sql<{ run_id: string; entries: number; hash: string }>("SELECT run_id, entries, hash FROM runs WHERE run_id LIKE 'same-second%' ORDER BY run_id");
+    const runs = await stored();
+    expect(runs.map((r) => [r.run_id, r.entries])).toEqual([['same-second', linesOf(ofMaria).length], ['same-second~2', linesOf(ofNikos).length]]);
+    const claims = await c.sql("SELECT token_name, run_id, store_run_id FROM collective_runs WHERE run_id = 'same-second' ORDER BY token_name");
+    expect(claims).toEqual([{ token_name: 'maria', run_id: 'same-second', store_run_id: 'same-second' }, { token_name: 'nikos-laptop', run_id: 'same-second', store_run_id: 'same-second~2' }]);
+    const after = await c.counts();
+    expect(after.runs! - before.runs!).toBe(2);
+    expect(after.collective_runs! - before.collective_runs!).toBe(2);
+    // Each sent again: stored once, nothing added, neither touches the other's.
+    expect((await uploadRun(ofNikos, { url: c.url, token: nikos, guard: openGuard })).outcome).toBe('already');
+    expect((await uploadRun(ofMaria, { url: c.url, token: maria, guard: openGuard })).outcome).toBe('already');
+    expect(await c.counts()).toEqual(after);
+    // Nikos's run resumed and grown: his recording is replaced, Maria's stays as it was.
+    const grown = runFolder({ runId: 'same-second', start, seed: 99 }, [...standardEntries().filter((e) => e.outcome !== 'dns:bogon'), { input: 'casino-extra.com', outcome: 'dns:nxdomain' }, { input: 'casino-extra2.com', outcome: 'dns:nxdomain' }]);
+    expect(await uploadRun(grown, { url: c.url, token: nikos, guard: openGuard })).toMatchObject({ outcome: 'stored' });
+    const later = await stored();
+    expect(later.map((r) => [r.run_id, r.entries])).toEqual([['same-second', linesOf(ofMaria).length], ['same-second~2', linesOf(grown).length]]);
+    expect(later[0]!.hash).toBe(runs[0]!.hash);
+    expect((await c.counts()).runs).toBe(after.runs);
+    // The view counts both volunteers behind the ISP.
+    const view = (await api(c.url, 'GET', '/?format=json', null)).body as { isps: Array<{ name: string; volunteers: number }> };
+    const senders = await c.sql<{ n: string }>("SELECT count(DISTINCT token_name) AS n FROM collective_runs WHERE records > 0");
+    expect(view.isps.find((i) => i.name === 'Cosmote')?.volunteers).toBe(Number(senders[0]!.n));
+    expect(Number(senders[0]!.n)).toBeGreaterThanOrEqual(2);
     // Maria's open upload is invisible to Nikos.
     const lines = linesOf(runFolder({ runId: 'marias-second' }));
     const bytes = bundleOf('marias-second', lines);

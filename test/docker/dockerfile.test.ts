@@ -127,9 +127,9 @@ describe('Dockerfile', () => {
       for (const command of ['lists', 'run', 'lab']) expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     });
 
-    // The ASN table must ship in the image; until the Dockerfile copies data/, this is skipped (see
-    // the integrator's notes) rather than failing the whole suite.
-    it.skipIf(!/^COPY\s+data\b/m.test(dockerfile))('ships the ASN table', async () => {
+    // The ASN table must ship in the image.
+    it('ships the ASN table', async () => {
+      expect(dockerfile).toMatch(/^COPY\s+data\b/m);
       const { stdout } = await run('node', ['--input-type=module', '-e', "import('./dist/isp/asn.js').then((m) => console.log(m.asnOf('83.235.64.20')?.asn))"], { cwd: app });
       expect(stdout.trim()).toBe('6799');
     });

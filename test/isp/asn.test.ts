@@ -38,7 +38,7 @@ describe('shipped ASN table', () => {
 
   // The compaction must not move any range: sample rows of the source CSV and look up both ends.
   const source = new URL('../../node_modules/@ip-location-db/asn/', import.meta.url);
-  it.skipIf(!existsSync(source))('agrees with the source CSV at the ends of sampled ranges', () => {
+  it('agrees with the source CSV at the ends of sampled ranges', () => {
     for (const name of ['asn-ipv4.csv', 'asn-ipv6.csv']) {
       const rows = parse(readFileSync(new URL(name, source), 'utf8'), { relax_column_count: true }) as string[][];
       let checked = 0;

@@ -93,6 +93,31 @@ describe('export ooni', () => {
     expect(checkSiteFirst([{ ...m, input: 'https://site.example/' }]).withRequests).toBe(1);
   });
 
+  it('writes a response broken off mid-body as a failed transaction (code 0), keeping what arrived aside', async () => {
+    const dir = writeRun(standardEntries().slice(0, 1));
+    const [base] = await loadRecords(dir);
+    const r = withSwapSteps(base!);
+    const torn = { ...get('https://site.example/', ['direct']), failure: 'connection_reset' };
+    r.test_keys.requests = [r.test_keys.requests[0]!, torn];
+    r.verdict = 'down';
+    r.test_keys.control = {
+      tcp_connect: {}, dns: { failure: null, addrs: ['198.18.9.9'] },
+      http_request: { body_length: 12, failure: null, title: '', headers: {}, status_code: 200 },
+    } as never;
+    const m = toOoni(r, { meta: null });
+    expect(schemaProblems(m)).toEqual([]);
+    expect(validateOoni(m)).toEqual([]);
+    const tk = m.test_keys as Record<string, any>;
+    expect(tk.requests[0]).toMatchObject({ failure: 'connection_reset', response: { code: 0, body: '', headers: {} } });
+    expect(tk.requests[0].x_censorprobe.response_before_failure).toEqual({ code: 200, headers: { 'content-type': 'text/html' }, body_length: 12, body_sha256: 'ab' });
+    expect(tk.http_experiment_failure).toBe('connection_reset');
+    // No comparison with the control rests on a page that never arrived whole.
+    expect(tk.status_code_match).toBeNull();
+    expect(tk.body_length_match).toBeNull();
+    // A DPI block that cuts the page is an HTTP failure, not a difference.
+    expect(ooniBlocking({ ...r, verdict: 'dpi', layers: { dns: null, ip: null, dpi: { kind: 'reset' } as never, url: null } }).blocking).toBe('http-failure');
+  });
+
   it('keeps a certificate chain once per entry in measurements.jsonl', () => {
     const keys = { queries: [], tcp_connect: [], tls_handshakes: [handshake('a', 'X', ['direct']), handshake('b', 'X', ['swap-innocuous']), handshake('c', 'Y', ['direct'])], requests: [], control: null, control_failure: null };
     const shared = keys.tls_handshakes[1]!;

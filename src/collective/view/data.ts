@@ -60,7 +60,7 @@ export async function overview(q: Query): Promise<IspRow[]> {
   const runIds = latest.map((r) => Number(r.id));
   const backing = await q.query<{ isp: number; runs: string; volunteers: string }>(
     `SELECT r.isp, count(*) AS runs, count(DISTINCT c.token_name) AS volunteers
-       FROM runs r LEFT JOIN collective_runs c ON c.run_id = r.run_id
+       FROM runs r LEFT JOIN collective_runs c ON c.store_run_id = r.run_id
       GROUP BY r.isp`,
   );
   const counts = await q.query<{ run: number; layer: string; label: string; n: string }>(
