@@ -3,6 +3,7 @@
 // blockpage); then the swap test on each true address: an innocuous name, the real name, the listed
 // path; a reacting step is sandwiched by another innocuous request and retried once (one success
 // means not blocked); the real name sent to a neutral server; the control asked when anything failed.
+// Every packet goes through env.net and env.control, so the plan is unit-tested with fakes.
 import { isIPv4 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { endpoint } from '../address.js';
@@ -11,49 +12,11 @@ import { findTruth } from '../analysis/dns.js';
 import { answerAddrs, firstReplies, isReaction, responseReaction } from '../analysis/steps.js';
 import { samePlace } from '../analysis/pages.js';
 import { analyzeReach } from '../analysis/reach.js';
-import type { ControlAsker } from '../control/asker.js';
-import { query, resolverAddress, type ResolverSpec } from '../dns/index.js';
-import type { QueryType } from '../dns/options.js';
-import { httpRequest, tcpConnect, tlsHandshake } from '../net/index.js';
-import type { Guard } from '../net/guard.js';
+import { resolverAddress, type DnsOptions, type QueryType, type ResolverSpec } from '../dns/index.js';
 import type { DnsQuery, StepTag, Target, TestKeys } from '../observations.js';
-import type { BlockpageMemory } from './blockpages.js';
-import { sharedCopy, type DnsPhase, type DnsShare } from './dns-share.js';
-import type { SwapMemory } from './swap-memory.js';
+import { sharedCopy, type DnsPhase } from './dns-share.js';
+import type { ProbeEnv } from './env.js';
 import type { Limiter } from './limits.js';
-
-export interface ProbeEnv {
-  guard: Guard;
-  isp: ResolverSpec;
-  /** The ISP's own resolvers, when the system resolver is a relay (home router, local stub). */
-  ispDirect: ResolverSpec[];
-  foreign: ResolverSpec[];
-  /** Asks the control helper (batched, over kept-alive connections), null without a helper. */
-  control: ControlAsker | null;
-  /** Timeout of an HTTP exchange (slow sites take seconds). */
-  timeoutMs: number;
-  /** Timeout of a TCP connect or TLS handshake, derived from the line's round trip. */
-  connectTimeoutMs: number;
-  dnsTimeoutMs: number;
-  controlTimeoutMs: number;
-  /** UDP: how long to keep listening for further replies. */
-  lateWindowMs: number;
-  innocuousName: string;
-  neutralIp: string | null;
-  ipv6: boolean;
-  ca?: string;
-  /** Limits connections per destination IP. */
-  perIp: Limiter;
-  /** How many of a site's addresses to test directly. */
-  maxAddrs: number;
-  blockpages: BlockpageMemory;
-  dnsShare: DnsShare;
-  swaps: SwapMemory;
-  /** Limits the queries awaiting an answer per resolver (keyed by its address). */
-  dnsSlots: Limiter;
-  /** The same for DoH servers: as many as their kept-alive connections. */
-  dohSlots: Limiter;
-}
 
 type Scheme = 'http' | 'https';
 
@@ -71,18 +34,18 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
   /** TCP, then TLS for https, then one GET over the very socket measured. True when it reacted. */
   async function chain(ip: string, port: number, scheme: Scheme, host: string, path: string, tags: StepTag[], into: StepKeys = keys): Promise<boolean> {
     return env.perIp(ip, async () => {
-      const tcp = await tcpConnect(ip, port, opts(tags, env.connectTimeoutMs));
+      const tcp = await env.net.tcpConnect(ip, port, opts(tags, env.connectTimeoutMs));
       into.tcp_connect.push(tcp.obs);
       if (!tcp.socket) return true;
       let socket = tcp.socket;
       try {
         if (scheme === 'https') {
-          const tls = await tlsHandshake(socket, host, opts(tags, env.connectTimeoutMs));
+          const tls = await env.net.tlsHandshake(socket, host, opts(tags, env.connectTimeoutMs));
           into.tls_handshakes.push(tls.obs);
           if (!tls.socket) return isReaction(tls.obs.failure);
           socket = tls.socket;
         }
-        const req = await httpRequest({ ip, port, scheme, host, path, socket }, opts(tags));
+        const req = await env.net.httpRequest({ ip, port, scheme, host, path, socket }, opts(tags));
         into.requests.push(req);
         return responseReaction(req).reaction;
       } finally {
@@ -112,7 +75,7 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
   if (!target.is_ip) {
     const start = (): DnsPhase => {
       const asks = dnsPlan(env).map(([spec, type, tags]) =>
-        askResolver(spec, target.host, type, { ...opts(tags, env.dnsTimeoutMs), lateWindowMs: env.lateWindowMs }, spec.transport === 'doh' ? env.dohSlots : env.dnsSlots),
+        askResolver(env, spec, target.host, type, { ...opts(tags, env.dnsTimeoutMs), lateWindowMs: env.lateWindowMs }),
       );
       return { decided: Promise.all(asks.map((a) => a.decided)).then((r) => r.flat()), all: Promise.all(asks.map((a) => a.all)).then((r) => r.flat()) };
     };
@@ -238,14 +201,15 @@ function dnsPlan(env: ProbeEnv): [ResolverSpec, QueryType, StepTag[]][] {
  * most 150 queries at once by default) or a busy resolver drops a burst of hundreds of entries'
  * queries, which would read as unanswered names. The late window does not hold the slot.
  */
-function askResolver(spec: ResolverSpec, host: string, type: QueryType, o: Parameters<typeof query>[3], slots: Limiter): DnsPhase {
+function askResolver(env: ProbeEnv, spec: ResolverSpec, host: string, type: QueryType, o: DnsOptions): DnsPhase {
+  const slots: Limiter = spec.transport === 'doh' ? env.dohSlots : env.dnsSlots;
   let decide!: (q: DnsQuery[]) => void;
   const early = new Promise<DnsQuery[]>((resolve) => (decide = resolve));
   let all!: Promise<DnsQuery[]>;
   let started!: () => void;
   const begun = new Promise<void>((resolve) => (started = resolve));
   const decided = slots(resolverAddress(spec), () => {
-    all = query(spec, host, type, { ...o, onDecided: decide });
+    all = env.net.query(spec, host, type, { ...o, onDecided: decide });
     started();
     // Whatever comes first: the early hand-over, or the end (other transports, failures, TC + TCP).
     return Promise.race([early, all]);

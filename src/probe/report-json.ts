@@ -7,7 +7,7 @@ import type { ListIdentity } from '../lists/identity.js';
 import type { ListEdition } from '../lists/index.js';
 import { softwareName, softwareVersion } from '../version.js';
 import type { Identity } from './identity.js';
-import type { ProbeEnv } from './measure.js';
+import type { ProbeEnv } from './env.js';
 import { ooniTime } from './record-entry.js';
 import type { RunOptions } from './run-options.js';
 

@@ -5,10 +5,9 @@ import pLimit from 'p-limit';
 import { entryKey, listEditions } from '../lists/index.js';
 import { listIdentities } from '../lists/identity.js';
 import { FolderSink, runIdOf, savedStart } from '../report/run-folder/index.js';
-import { dnsShare } from './dns-share.js';
 import { checkedEndpoints } from './endpoints.js';
 import { askConsent, loadEntries } from './entries.js';
-import { analysisContext, probeEnv, runAsker, runResolvers } from './env.js';
+import { analysisContext, probeEnv, runAsker, runResolvers, runTimeouts } from './env.js';
 import { whoAmI } from './identity.js';
 import { connectTimeout, idleLine } from './idle.js';
 import { hasGlobalIpv6 } from './ipv6.js';
@@ -41,23 +40,24 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   });
   const runId = runIdOf(opts.out);
   const ipv6 = hasGlobalIpv6();
-  const env = probeEnv(opts, isp, relay.direct, foreign, ipv6);
   const resolvers = runResolvers(isp, relay.direct, foreign);
   const context = analysisContext(opts, isp, foreign, ipv6);
+  const { dnsTimeoutMs, controlTimeoutMs } = runTimeouts(opts);
 
   // Idle-line round trips before the bulk of the run (kept across a resume) and after it.
-  const idle = idleLine(opts.out, [isp, ...foreign], { guard: opts.guard, timeoutMs: env.dnsTimeoutMs, rounds: 21, name: opts.innocuousName });
+  const idle = idleLine(opts.out, [isp, ...foreign], { guard: opts.guard, timeoutMs: dnsTimeoutMs, rounds: 21, name: opts.innocuousName });
   if (!idle.rounds.idle_before && !opts.signal?.aborted) await idle.measure('idle_before');
 
-  env.connectTimeoutMs = connectTimeout(idle.rounds.idle_before ?? {}, resolvers, opts.timeoutMs);
-
-  const asker = runAsker(opts, env.controlTimeoutMs);
-  env.control = asker;
+  const asker = runAsker(opts, controlTimeoutMs);
   const limit = pLimit(opts.concurrency);
   const gate = opts.maxRate ? rateGate(opts.maxRate, opts.signal ? { signal: opts.signal } : {}) : null;
   // Shuffled so that neighbours in the list (often on one address) are not all in flight at once.
   const todo = spreadOrder(entries.filter((e) => !measured.has(entryKey(e))), runId);
-  env.dnsShare = dnsShare(todo.filter((e) => !e.is_ip).map((e) => e.host));
+  const env = probeEnv(opts, {
+    isp, ispDirect: relay.direct, foreign, ipv6, control: asker,
+    connectTimeoutMs: connectTimeout(idle.rounds.idle_before ?? {}, resolvers, opts.timeoutMs),
+    hosts: todo.filter((e) => !e.is_ip).map((e) => e.host),
+  });
   opts.onStart?.(entries.length, measured.size);
 
   let done: number;
