@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { compareBytes, ipBytes } from '../src/isp/ip.js';
+import { compareBytes, ipBytes } from '../src/ip.js';
 
 export const ASN_MAGIC = 'CPASN001';
 export const NO_AS = 0xffffffff;

@@ -1,7 +1,7 @@
 // The control helper (server side, run abroad) and the probe's client for it.
 export { startControlServer, CONTROL_SERVER_DEFAULTS, type ControlServer, type ControlServerOptions } from './server.js';
 export { measureControl, CONTROL_DEFAULTS, type ControlMeasureOptions } from './measure.js';
-export { AddressPolicy, REFUSED_ADDRESS, embeddedIPv4 } from './policy.js';
+export { AddressPolicy, REFUSED_ADDRESS } from './policy.js';
 export { askControl, askControlBatch, CONTROL_FAILURE, type AskOptions, type ControlAnswer, type ControlBatchAnswer } from './client.js';
 export { controlAsker, batchTimeoutMs, AskerClosedError, ASKER_DEFAULTS, type ControlAsker, type AskerOptions } from './asker.js';
 export {

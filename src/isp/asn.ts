@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { AsnDataError } from './errors.js';
-import { ipBytes } from './ip.js';
+import { ipBytes } from '../ip.js';
 import { openMmdbAsn } from './mmdb.js';
 
 export interface AsnInfo {

@@ -5,7 +5,7 @@
 // measurements confirm or retire them.
 import { ADDR, ONLY_NETS } from '../lab/topology.js';
 import { blockpageIps, textFingerprints, type IpFingerprint, type TextFingerprint } from '../analysis/fingerprints.js';
-import { NetGuard } from '../net/guard.js';
+import { Networks } from '../ip.js';
 
 export interface Fact {
   source: string;
@@ -113,13 +113,9 @@ export interface IspMatch {
   source: string;
 }
 
-/** Same CIDR matching as the probe's guard. */
+/** Same CIDR matching as the probe's guard; a network that is not CIDR holds nothing. */
 function inNetwork(ip: string, cidr: string): boolean {
-  try {
-    return new NetGuard([cidr]).allows(ip);
-  } catch {
-    return false;
-  }
+  return Networks.parse([cidr]).networks.contains(ip);
 }
 
 /**

@@ -2,20 +2,18 @@
 // 192.168.1.1), and systemd-resolved puts a stub on 127.0.0.53: what answers there is the ISP's
 // resolver seen through a relay that may cache or rewrite. So when the system resolver is such a
 // relay, the detected ISP's own resolvers are measured as well, and both are reported.
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { Networks } from '../ip.js';
 import type { GreekIsp } from './greek-isps.js';
 
-const relayNets = new BlockList();
-for (const [net, bits] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16], ['127.0.0.0', 8], ['100.64.0.0', 10]] as const) {
-  relayNets.addSubnet(net, bits, 'ipv4');
-}
-for (const [net, bits] of [['fc00::', 7], ['fe80::', 10], ['::1', 128]] as const) relayNets.addSubnet(net, bits, 'ipv6');
+const relayNets = Networks.parse([
+  '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '127.0.0.0/8', '100.64.0.0/10',
+  'fc00::/7', 'fe80::/10', '::1/128',
+]).networks;
 
 /** A private, link-local, loopback or CGNAT resolver address: a relay (router, local stub), not the ISP's resolver. */
 export function isRelayAddress(address: string): boolean {
-  const a = address.replace(/%.*$/, '');
-  const family = isIP(a);
-  return family !== 0 && relayNets.check(a, family === 6 ? 'ipv6' : 'ipv4');
+  return relayNets.contains(address.replace(/%.*$/, ''));
 }
 
 /** `nameserver` addresses of a resolv.conf text, in order. */

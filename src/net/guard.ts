@@ -1,5 +1,5 @@
-import { BlockList, isIP } from 'node:net';
 import { GuardError, UsageError } from '../errors.js';
+import { Networks } from '../ip.js';
 
 /**
  * The safety guard: an allow-list of networks. When set, every component that sends a packet asks
@@ -7,22 +7,17 @@ import { GuardError, UsageError } from '../errors.js';
  */
 export class NetGuard {
   readonly cidrs: readonly string[];
-  private readonly list = new BlockList();
+  private readonly list: Networks;
 
   constructor(cidrs: readonly string[]) {
     this.cidrs = cidrs;
-    for (const cidr of cidrs) {
-      const [addr, bits, extra] = cidr.trim().split('/');
-      const family = addr === undefined ? 0 : isIP(addr);
-      const max = family === 6 ? 128 : 32;
-      const prefix = bits === undefined ? max : Number(bits);
-      if (!addr || family === 0 || extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
-        throw new UsageError(`--only-nets: "${cidr}" is not a network in CIDR form`, {
-          hint: 'write networks like 198.18.0.0/15,127.0.0.0/8,::1/128',
-        });
-      }
-      this.list.addSubnet(addr, prefix, family === 6 ? 'ipv6' : 'ipv4');
+    const { networks, bad } = Networks.parse(cidrs);
+    if (bad.length > 0) {
+      throw new UsageError(`--only-nets: "${bad[0]}" is not a network in CIDR form`, {
+        hint: 'write networks like 198.18.0.0/15,127.0.0.0/8,::1/128',
+      });
     }
+    this.list = networks;
   }
 
   /** Parses a comma-separated `--only-nets` value. */
@@ -31,9 +26,7 @@ export class NetGuard {
   }
 
   allows(address: string): boolean {
-    const family = isIP(address);
-    if (family === 0) return false;
-    return this.list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    return this.list.contains(address);
   }
 
   /** Throws GuardError unless `address` is inside the allowed networks. `what` names the step. */

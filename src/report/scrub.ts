@@ -6,7 +6,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { CensorprobeError } from '../errors.js';
-import { ipBytes } from '../isp/ip.js';
+import { ipBytes } from '../ip.js';
 
 export const SCRUBBED = '[scrubbed]';
 

@@ -1,6 +1,8 @@
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { GuardError, UsageError } from '../../src/errors.js';
-import { AddressPolicy, embeddedIPv4, ipv6Bytes } from '../../src/control/policy.js';
+import { AddressPolicy } from '../../src/control/policy.js';
+import { describeBlock, nonPublicBlock, SPECIAL_IPV4, SPECIAL_IPV6 } from '../../src/special-addresses.js';
 import { REFUSED_SAMPLES } from './fixtures.js';
 
 describe('AddressPolicy', () => {
@@ -17,6 +19,18 @@ describe('AddressPolicy', () => {
       expect(policy.refusal(ip)).toBeNull();
       expect(() => policy.check(ip, 'test')).not.toThrow();
     }
+  });
+
+  it('refuses both edges of every block of the special-purpose table that is not globally reachable', () => {
+    for (const block of [...SPECIAL_IPV4, ...SPECIAL_IPV6].filter((b) => b.globallyReachable !== true)) {
+      const kind = block.cidr.includes(':') ? ipaddr.IPv6 : ipaddr.IPv4;
+      for (const ip of [kind.networkAddressFromCIDR(block.cidr).toString(), kind.broadcastAddressFromCIDR(block.cidr).toString()]) {
+        expect(policy.refusal(ip), `${ip} in ${block.cidr}`).not.toBeNull();
+      }
+    }
+    // Reachable blocks outside any refused one are contacted like any public address.
+    for (const ip of ['192.31.196.1', '192.52.193.1', '192.175.48.1', '2620:4f:8000::1']) expect(policy.refusal(ip)).toBeNull();
+    expect(policy.refusal('10.9.9.9')).toBe(describeBlock(nonPublicBlock('10.9.9.9')!));
   });
 
   it('refuses what is not a plain IP address', () => {
@@ -40,18 +54,5 @@ describe('AddressPolicy', () => {
   it('rejects malformed --allow-nets', () => {
     expect(() => AddressPolicy.parse('10.0.0.0/33')).toThrow(UsageError);
     expect(() => AddressPolicy.parse('nonsense')).toThrow(UsageError);
-  });
-});
-
-describe('embeddedIPv4', () => {
-  it('finds the IPv4 address inside mapped, compatible, NAT64 and 6to4 forms', () => {
-    expect(embeddedIPv4('::ffff:10.0.0.1')).toBe('10.0.0.1');
-    expect(embeddedIPv4('::ffff:a00:1')).toBe('10.0.0.1');
-    expect(embeddedIPv4('::10.0.0.1')).toBe('10.0.0.1');
-    expect(embeddedIPv4('64:ff9b::192.168.0.1')).toBe('192.168.0.1');
-    expect(embeddedIPv4('2002:0a00:0001::')).toBe('10.0.0.1');
-    expect(embeddedIPv4('2a00:1450::1')).toBeNull();
-    expect(embeddedIPv4('::1')).toBeNull();
-    expect(ipv6Bytes('1::')).toEqual([0, 1, ...new Array<number>(14).fill(0)]);
   });
 });

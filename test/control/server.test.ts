@@ -156,7 +156,8 @@ describe('control helper', () => {
     const { server, guard } = await helper();
     // With 127.0.0.0/8 re-allowed, loopback v4 (also v4-mapped) is the one class let through.
     const refused = Object.keys(REFUSED_SAMPLES).filter((ip) => ip !== '127.0.0.1' && ip !== '::ffff:127.0.0.1');
-    const chunks = [refused.slice(0, 16), refused.slice(16)];
+    // 16 addresses per request at most (the protocol's bound).
+    const chunks = Array.from({ length: Math.ceil(refused.length / 16) }, (_, i) => refused.slice(i * 16, i * 16 + 16));
     const { responses, failure } = await askControlBatch(
       server.url,
       chunks.map((addrs) => ({ url: `http://site.test:${sitePort}/`, addrs })),

@@ -5,23 +5,11 @@ import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { asnDataInfo, asnOf, openAsnDb, openAsnTable } from '../../src/isp/asn.js';
-import { ipBytes, formatIp } from '../../src/isp/ip.js';
+import { ipBytes } from '../../src/ip.js';
 import { buildAsnTable } from '../../scripts/build-asn.js';
 import { buildMmdb } from './mmdb-fixture.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cp-asn-'));
-
-describe('ipBytes', () => {
-  it('reads every IPv6 spelling to the same bytes', () => {
-    const want = '20010db8000000000000000000000001';
-    for (const a of ['2001:db8::1', '2001:0DB8:0000:0000:0000:0000:0000:0001', '2001:db8:0:0::1', '2001:db8::1%eth0']) {
-      expect(Buffer.from(ipBytes(a) ?? []).toString('hex')).toBe(want);
-    }
-    expect(Buffer.from(ipBytes('::ffff:192.0.2.1') ?? []).toString('hex')).toBe('00000000000000000000ffffc0000201');
-    expect(ipBytes('not-an-ip')).toBeNull();
-    expect(formatIp(ipBytes('2001:0db8:0:0:1:0:0:1') ?? new Uint8Array())).toBe('2001:db8::1:0:0:1');
-  });
-});
 
 describe('shipped ASN table', () => {
   it('names the networks of the Greek blockpage and resolver addresses', () => {

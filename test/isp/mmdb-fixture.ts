@@ -1,6 +1,6 @@
 // A minimal MMDB writer (MaxMind DB format 2.0, IPv4 tree, 24-bit records) so the `--asn-db`
 // reader is tested on a real file without downloading a database.
-import { ipBytes } from '../../src/isp/ip.js';
+import { ipBytes } from '../../src/ip.js';
 
 type Value = string | number | Record<string, string | number>;
 

@@ -1,6 +1,8 @@
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { GuardError, UsageError } from '../../src/errors.js';
 import { NetGuard } from '../../src/net/guard.js';
+import { SPECIAL_IPV4, SPECIAL_IPV6 } from '../../src/special-addresses.js';
 
 describe('NetGuard', () => {
   const guard = NetGuard.parse('198.18.0.0/15, 127.0.0.0/8,::1/128');
@@ -23,7 +25,24 @@ describe('NetGuard', () => {
     }
   });
 
+  it('judges an IPv4-mapped address as its IPv4 address, and no other IPv6 form', () => {
+    expect(guard.allows('::ffff:198.18.3.53')).toBe(true);
+    expect(guard.allows('::ffff:c612:335')).toBe(true);
+    // ::198.18.3.53 (IPv4-compatible) is the IPv6 address ::c612:335, and 64:ff9b::/96 goes to a NAT64 box.
+    for (const ip of ['::198.18.3.53', '64:ff9b::198.18.3.53', '2002:c612:335::1', '::ffff:10.0.0.1']) expect(guard.allows(ip)).toBe(false);
+  });
+
+  it('refuses every special-purpose block outside its networks, at both edges', () => {
+    for (const block of [...SPECIAL_IPV4, ...SPECIAL_IPV6]) {
+      if (['198.18.0.0/15', '127.0.0.0/8', '::1/128', '::ffff:0:0/96'].includes(block.cidr)) continue;
+      const kind = block.cidr.includes(':') ? ipaddr.IPv6 : ipaddr.IPv4;
+      for (const ip of [kind.networkAddressFromCIDR(block.cidr).toString(), kind.broadcastAddressFromCIDR(block.cidr).toString()]) {
+        expect(guard.allows(ip), `${ip} in ${block.cidr}`).toBe(false);
+      }
+    }
+  });
+
   it('rejects malformed networks as usage errors', () => {
-    for (const bad of ['198.18.0.0/33', 'x/8', '1.2.3.4/8/9', '::1/129']) expect(() => NetGuard.parse(bad)).toThrow(UsageError);
+    for (const bad of ['198.18.0.0/33', 'x/8', '1.2.3.4/8/9', '::1/129', '10.0.0.0/', '10.0.0.0/1e1']) expect(() => NetGuard.parse(bad)).toThrow(UsageError);
   });
 });
