@@ -48,3 +48,21 @@ export function waitBound(counts: Record<string, number>, p: SerialProfile, conc
 export function bandwidthBound(bytesUp: number, bytesDown: number, upMbit: number, downMbit: number, fixedS: number): number {
   return fixedS + Math.max((bytesUp * 8) / (upMbit * 1e6), (bytesDown * 8) / (downMbit * 1e6));
 }
+
+/**
+ * The concurrency a run settled on with --concurrency auto: the limit over time (report.json's
+ * concurrency_timeline, seconds since the loop started) averaged over the time each value held,
+ * up to `endS` (the loop's end). The wait-only ideal is taken at this concurrency.
+ */
+export function settledConcurrency(timeline: readonly { t: number; concurrency: number }[], endS: number): number {
+  if (timeline.length === 0) return NaN;
+  let sum = 0;
+  let span = 0;
+  for (let i = 0; i < timeline.length; i++) {
+    const from = timeline[i]!.t;
+    const to = Math.max(from, i + 1 < timeline.length ? timeline[i + 1]!.t : endS);
+    sum += timeline[i]!.concurrency * (to - from);
+    span += to - from;
+  }
+  return span > 0 ? sum / span : timeline.at(-1)!.concurrency;
+}

@@ -20,6 +20,12 @@ export async function clientLinkBytes(ns: string): Promise<LinkBytes> {
   return { tx: link.stats64.tx.bytes, rx: link.stats64.rx.bytes };
 }
 
+/** TCP sockets in TIME_WAIT in namespace `ns` now. */
+export async function timeWaitCount(ns: string): Promise<number> {
+  const r = await must('ip', ['netns', 'exec', ns, 'ss', '-H', '-t', '-a', '-n', 'state', 'time-wait']);
+  return r.stdout.split('\n').filter((l) => l.trim()).length;
+}
+
 /** Busy and total CPU time of the whole machine so far (s), from /proc/stat: every process and the kernel. */
 export function machineCpu(): { busyS: number; totalS: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
@@ -108,6 +114,8 @@ export interface ProbeMeasure {
   rssSamples: number[];
   bytesUp: number;
   bytesDown: number;
+  /** TCP sockets in TIME_WAIT in the client's namespace when the probe exited (they last 60 s). */
+  timeWait: number;
   stderrTail: string;
 }
 
@@ -206,6 +214,7 @@ export async function measureProbe(
   const labCpu = cpuByLabel(procBefore, processCpu());
   const softirqS = kernelCpu().softirqS - kernelBefore.softirqS;
   const after = await clientLinkBytes(ep.namespaces.client);
+  const timeWait = await timeWaitCount(ep.namespaces.client);
   const usage = times ? (JSON.parse(times) as { user: number; sys: number; maxrss_kb: number }) : { user: NaN, sys: NaN, maxrss_kb: NaN };
   return {
     code,
@@ -220,6 +229,7 @@ export async function measureProbe(
     rssSamples,
     bytesUp: after.tx - before.tx,
     bytesDown: after.rx - before.rx,
+    timeWait,
     stderrTail: stderr.trim().split('\n').slice(-5).join('\n'),
   };
 }

@@ -11,7 +11,10 @@ import { hasTag, responseReaction, splitAddress } from './steps.js';
 export interface PageView {
   code: number;
   title: string | null;
+  /** The page's length: the bytes read, or the declared Content-Length when reading stopped at the cap. */
   body_length: number;
+  /** Reading stopped at the cap and the page declared no length: it has at least body_length bytes. */
+  body_length_is_lower_bound?: boolean;
   body_sha256: string | null;
   headers: Record<string, string>;
   /** The URL the page answers for, to resolve a relative Location. */
@@ -29,8 +32,29 @@ const COMMON_HEADERS = new Set([
 export const BODY_RATIO = 0.7;
 
 export function pageOf(r: HttpRequest): PageView | null {
-  if (r.response === null) return null;
-  return { code: r.response.code, title: r.response.title, body_length: r.response.body_length, body_sha256: r.response.body_sha256, headers: r.response.headers, url: r.request.url };
+  const res = r.response;
+  if (res === null) return null;
+  // The probe reads only the first bytes of a page (src/net/http.ts): a body cut at that cap (not by
+  // a failure) is as long as its Content-Length says, or at least as long as what was read.
+  const capped = res.body_is_truncated && r.failure === null;
+  const declared = capped ? Number(res.headers['content-length']) : NaN;
+  const known = Number.isSafeInteger(declared) && declared >= res.body_length;
+  return {
+    code: res.code, title: res.title, body_length: known ? declared : res.body_length, body_sha256: res.body_sha256, headers: res.headers, url: r.request.url,
+    ...(capped && !known ? { body_length_is_lower_bound: true } : {}),
+  };
+}
+
+/**
+ * OONI's body length ratio (> 0.7), where a length may be a lower bound: the lengths agree when
+ * some lengths they allow would. A short page (a blockpage) never agrees with a long one cut at the cap.
+ */
+export function lengthsAgree(a: PageView, b: PageView): boolean {
+  if (a.body_length_is_lower_bound && b.body_length_is_lower_bound) return true;
+  const [cut, other] = a.body_length_is_lower_bound ? [a, b] : b.body_length_is_lower_bound ? [b, a] : [null, null];
+  if (cut && other) return other.body_length >= cut.body_length || other.body_length / cut.body_length > BODY_RATIO;
+  const max = Math.max(a.body_length, b.body_length);
+  return max === 0 || Math.min(a.body_length, b.body_length) / max > BODY_RATIO;
 }
 
 /** The control's page of the listed URL, when it fetched one. */
@@ -79,7 +103,7 @@ export function comparePages(a: PageView, ref: PageView): Comparison {
   const titleA = normTitle(a.title);
   const titleB = normTitle(ref.title);
   if (titleA || titleB) parts.push(`title "${a.title ?? ''}" vs "${ref.title ?? ''}"`);
-  parts.push(`${a.body_length} vs ${ref.body_length} bytes`);
+  parts.push(`${a.body_length}${a.body_length_is_lower_bound ? '+' : ''} vs ${ref.body_length}${ref.body_length_is_lower_bound ? '+' : ''} bytes`);
   const detail = parts.join(', ');
   if (Math.floor(a.code / 100) !== Math.floor(ref.code / 100)) return { same: false, detail };
   if (a.body_sha256 !== null && a.body_sha256 === ref.body_sha256) return { same: true, detail: 'the same body' };
@@ -89,8 +113,7 @@ export function comparePages(a: PageView, ref: PageView): Comparison {
     return { same: la !== null && lb !== null && la.href === lb.href, detail: `redirect to ${la?.href ?? '?'} vs ${lb?.href ?? '?'}` };
   }
   const titleMatch = titleA !== '' && titleA === titleB;
-  const max = Math.max(a.body_length, ref.body_length);
-  const bodyMatch = max === 0 || Math.min(a.body_length, ref.body_length) / max > BODY_RATIO;
+  const bodyMatch = lengthsAgree(a, ref);
   const ha = distinctive(a.headers);
   const headerMatch = [...distinctive(ref.headers)].some((k) => ha.has(k));
   return { same: titleMatch || bodyMatch || headerMatch, detail };

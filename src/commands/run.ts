@@ -58,6 +58,18 @@ function positiveInt(name: string) {
   };
 }
 
+/** --concurrency: `auto` (found by the run, src/probe/concurrency.ts) or a fixed positive number. */
+export function parseConcurrency(v: string): number | 'auto' {
+  return v.trim().toLowerCase() === 'auto' ? 'auto' : positiveInt('--concurrency')(v);
+}
+
+/** --line-budget: a percentage in (0, 100], as a share. */
+export function parseLineBudget(v: string): number {
+  const n = Number(v.trim().replace(/%$/, ''));
+  if (!Number.isFinite(n) || n <= 0 || n > 100) throw new UsageError(`--line-budget: "${v}" is not a percentage between 0 and 100`, { hint: 'e.g. --line-budget 50' });
+  return n / 100;
+}
+
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function utcStamp(d = new Date()): string {
@@ -75,9 +87,10 @@ export function registerRun(program: Command): void {
     .option('--control <url>', 'the control helper abroad (`censorprobe control`)')
     .option('--control-token <token>', 'bearer token for the control helper (better: set CENSORPROBE_CONTROL_TOKEN, which other users cannot read)')
     .option('--out <dir>', 'output folder (default reports/<UTC timestamp>/)')
-    .option('--concurrency <n>', 'entries measured at once', positiveInt('--concurrency'), 32)
+    .option('--concurrency <n|auto>', 'entries measured at once: auto finds what the line, the resolvers and the CPU take; a number fixes it', parseConcurrency, 'auto')
     .option('--per-ip <n>', 'connections at once to one destination IP', positiveInt('--per-ip'), 4)
     .option('--max-rate <rate>', 'start at most this many entries per second or minute, e.g. 50/s (default: no ceiling)', parseRate)
+    .option('--line-budget <percent>', 'with --concurrency auto: use at most this share of the capacity the run finds, e.g. 50 (default 100)', parseLineBudget)
     .option('--timeout <ms>', 'per-step timeout for TCP, TLS and HTTP', positiveInt('--timeout'), 8000)
     .option('--only-nets <cidrs>', 'safety guard: refuse to contact any address outside these networks')
     .option('--innocuous-name <name>', 'the innocuous name of the swap test', 'www.example.com')
@@ -132,10 +145,11 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
           control,
           ...(token ? { controlToken: token } : {}),
           out,
-          concurrency: saved?.concurrency ?? (o.concurrency as number),
+          concurrency: saved?.concurrency ?? (o.concurrency as number | 'auto'),
           perIp: saved?.perIp ?? (o.perIp as number),
           // A property of this invocation (the line it runs on), not of the run: not saved for --resume.
           maxRate: typeof o.maxRate === 'number' ? o.maxRate : null,
+          lineBudget: typeof o.lineBudget === 'number' ? o.lineBudget : null,
           timeoutMs: saved?.timeoutMs ?? (o.timeout as number),
           guard,
           innocuousName: saved?.innocuousName ?? (o.innocuousName as string),
@@ -152,8 +166,8 @@ summaries of what was measured are written; finish with \`censorprobe run --resu
               facts,
             }),
           signal: stop.signal,
-          onStart: (total, already) => {
-            progress = createProgress({ mode, total, already });
+          onStart: (total, already, live) => {
+            progress = createProgress({ mode, total, already, ...(live ? { concurrency: live.concurrency } : {}) });
           },
           onRecord: (record) => progress?.update(record.verdict),
         });

@@ -16,7 +16,13 @@ import { secondsSince, type StepOptions } from './step.js';
 import { tcpConnect } from './tcp.js';
 import { tlsHandshake } from './tls.js';
 
-export const DEFAULT_BODY_CAP_BYTES = 64 * 1024;
+/**
+ * Bytes of a page read at most. The analysis reads a page's title (in its head), the first
+ * BODY_TEXT_CHARS for blockpage fingerprints, its hash (compared with another page the probe read
+ * the same way) and its length, where Content-Length stands in for a cut page (analysis/pages.ts).
+ * Real gambling sites' pages weigh 8-256 KB (about 70 KB on average); blockpages a few KB.
+ */
+export const DEFAULT_BODY_CAP_BYTES = 16 * 1024;
 /** Text kept in the observation; the hash and length cover everything read. */
 export const BODY_TEXT_CHARS = 4096;
 // A common browser's User-Agent: some blockpages and firewalls answer scripts differently.

@@ -1,5 +1,6 @@
 // The measuring loop: every entry to do, at most `limit` at once and no faster than the rate gate,
-// measured, judged and written as soon as it is done.
+// measured, judged and written as soon as it is done. With --concurrency auto the limit follows the
+// controller (src/probe/concurrency.ts), fed by every entry's step times as it ends.
 import type { LimitFunction } from 'p-limit';
 import { analyze } from '../analysis/analyze.js';
 import type { Analysis, AnalysisContext } from '../analysis/types.js';
@@ -10,7 +11,9 @@ import type { RunSink } from '../report/run-folder/index.js';
 import type { ProbeEnv } from './env.js';
 import { emptyKeys, measureTarget } from './measure.js';
 import type { RateGate } from './rate.js';
+import { feedSteps, type ConcurrencyController } from './concurrency.js';
 import type { MeasurementRecord } from '../record.js';
+import type { TestKeys } from '../observations.js';
 import { entryRecord, probeFailure, tagAnswerAsns } from './record-entry.js';
 
 export interface LoopDeps {
@@ -21,11 +24,15 @@ export interface LoopDeps {
   runId: string;
   limit: LimitFunction;
   gate: RateGate | null;
+  /** --concurrency auto: sets `limit.concurrency` as the run goes; null: the limit stays. */
+  controller?: ConcurrencyController | null;
   signal?: AbortSignal;
   /** Entries measured before this invocation (resume) and in all, for onRecord's counts. */
   already: number;
   total: number;
   onRecord?: (record: MeasurementRecord, done: number, total: number) => void;
+  /** How one entry is measured (default measureTarget; tests give the loop a simulated line). */
+  measure?: (entry: ListEntry, env: ProbeEnv) => Promise<TestKeys>;
 }
 
 const RAMP_MS = 1000;
@@ -33,6 +40,7 @@ const RAMP_MS = 1000;
 /** Measures `todo`; resolves with how many entries were written, or throws the guard's refusal. */
 export async function measureAll(todo: ListEntry[], d: LoopDeps): Promise<number> {
   const { env, signal } = d;
+  const measure = d.measure ?? measureTarget;
   let done = 0;
 
   // A misconfiguration (the guard refusing an address) stops the run; any other error in one entry
@@ -53,7 +61,12 @@ export async function measureAll(todo: ListEntry[], d: LoopDeps): Promise<number
     let entryContext = d.context;
     let analysis: Analysis;
     try {
-      keys = await measureTarget(entry, env);
+      keys = await measure(entry, env);
+      if (d.controller) {
+        feedSteps(d.controller, keys);
+        // p-limit starts queued entries at once when the limit grows and lets in-flight ones finish when it shrinks.
+        d.limit.concurrency = d.controller.decide(performance.now(), d.limit.activeCount).limit;
+      }
       tagAnswerAsns(keys, d.asnDb);
       entryContext = { ...d.context, blockpage_ips: env.blockpages.known() };
       analysis = analyze({ target: entry, test_keys: keys, context: entryContext });

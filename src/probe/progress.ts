@@ -14,6 +14,8 @@ export interface ProgressOptions {
   write?: (text: string) => void;
   intervalMs?: number;
   now?: () => number;
+  /** Entries allowed in flight now (it moves with --concurrency auto). */
+  concurrency?: () => number;
 }
 
 export interface Progress {
@@ -46,7 +48,7 @@ export function createProgress(o: ProgressOptions): Progress {
     const elapsed = (now() - started) / 1000;
     const rate = elapsed > 0 ? done / elapsed : 0;
     const left = o.total - o.already - done;
-    return { done: o.already + done, total: o.total, rate, eta: rate > 0 ? left / rate : Infinity, elapsed, counts: { ...counts } };
+    return { done: o.already + done, total: o.total, rate, eta: rate > 0 ? left / rate : Infinity, elapsed, counts: { ...counts }, concurrency: o.concurrency?.() ?? null };
   };
   const render = (final: boolean) => {
     const s = snapshot();
@@ -55,14 +57,14 @@ export function createProgress(o: ProgressOptions): Progress {
       const loop = lag && lag.count > 0 ? { p50: Math.round(lag.percentile(50) / 1e6), p99: Math.round(lag.percentile(99) / 1e6), max: Math.round(lag.max / 1e6) } : null;
       lag?.reset();
       if (final) lag?.disable();
-      write(`${JSON.stringify({ type: final ? 'done' : 'progress', done: s.done, total: s.total, rate: Math.round(s.rate * 10) / 10, eta_s: Number.isFinite(s.eta) ? Math.round(s.eta) : null, counts: s.counts, loop_delay_ms: loop })}\n`);
+      write(`${JSON.stringify({ type: final ? 'done' : 'progress', done: s.done, total: s.total, rate: Math.round(s.rate * 10) / 10, eta_s: Number.isFinite(s.eta) ? Math.round(s.eta) : null, counts: s.counts, concurrency: s.concurrency, loop_delay_ms: loop })}\n`);
     } else if (o.mode === 'tty') {
       const width = 24;
       const filled = s.total > 0 ? Math.round((s.done / s.total) * width) : width;
       const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
-      write(`\r[${bar}] ${s.done}/${s.total} ${s.rate.toFixed(1)}/s ETA ${duration(s.eta)} ${countText}\x1b[K${final ? '\n' : ''}`);
+      write(`\r[${bar}] ${s.done}/${s.total} ${s.rate.toFixed(1)}/s${s.concurrency !== null ? ` x${s.concurrency}` : ''} ETA ${duration(s.eta)} ${countText}\x1b[K${final ? '\n' : ''}`);
     } else if (o.mode === 'lines') {
-      write(`progress: ${s.done}/${s.total} entries, ${s.rate.toFixed(1)}/s, ETA ${duration(s.eta)}${countText ? `, ${countText}` : ''}\n`);
+      write(`progress: ${s.done}/${s.total} entries, ${s.rate.toFixed(1)}/s${s.concurrency !== null ? `, ${s.concurrency} in flight at most` : ''}, ETA ${duration(s.eta)}${countText ? `, ${countText}` : ''}\n`);
     }
   };
   return {

@@ -10,6 +10,7 @@ import type { Identity } from './identity.js';
 import type { ProbeEnv } from './env.js';
 import { ooniTime } from './record-entry.js';
 import type { RunOptions } from './run-options.js';
+import type { ConcurrencyPoint } from './concurrency.js';
 
 export interface ReportFacts {
   runId: string;
@@ -31,6 +32,8 @@ export interface ReportFacts {
   entriesWritten: number;
   /** Each list file's SHA-256 and entry count (the history store's editions). */
   editions: ListEdition[];
+  /** --concurrency auto: the limit over time (this invocation's); null for a fixed number. */
+  concurrency?: ConcurrencyPoint[] | null;
 }
 
 /** The run's facts for report.json; its end time is now. */
@@ -68,6 +71,7 @@ export function runMeta(opts: RunOptions, f: ReportFacts): Record<string, unknow
       concurrency: opts.concurrency,
       per_ip: opts.perIp,
       max_rate: opts.maxRate ?? null,
+      line_budget: opts.lineBudget ?? null,
       timeout_ms: opts.timeoutMs,
       connect_timeout_ms: env.connectTimeoutMs,
       connect_timeout_basis: 'clamp(20 x median idle round trip of the foreign resolvers + 1000 ms, 2000 ms, --timeout)',
@@ -78,6 +82,8 @@ export function runMeta(opts: RunOptions, f: ReportFacts): Record<string, unknow
       neutral_ip: opts.neutralIp,
       ipv6: env.ipv6,
     },
+    // --concurrency auto: entries in flight allowed, {t: seconds since the loop started, concurrency}, at each change.
+    concurrency_timeline: f.concurrency ?? null,
     // The control's cost: entries whose page was not shown to be the site from here are asked
     // about abroad (docs/analysis.md); this invocation's figures.
     control_asks: controlAsks(f.asker, f.entriesWritten),

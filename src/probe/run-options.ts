@@ -2,6 +2,7 @@
 import type { Guard } from '../net/guard.js';
 import type { RunSettings } from '../report/run-folder/index.js';
 import type { MeasurementRecord } from '../record.js';
+import type { ConcurrencySetting } from './concurrency.js';
 
 export interface RunOptions {
   lists: string[];
@@ -11,10 +12,13 @@ export interface RunOptions {
   control: string | null;
   controlToken?: string;
   out: string;
-  concurrency: number;
+  /** Entries in flight: a fixed number, or 'auto' (found by the run, src/probe/concurrency.ts). */
+  concurrency: ConcurrencySetting;
   perIp: number;
   /** Entries started per second at most (--max-rate); null or absent: no ceiling. */
   maxRate?: number | null;
+  /** --line-budget: the share (0-1] of the capacity the adaptive concurrency found that the run may use. */
+  lineBudget?: number | null;
   timeoutMs: number;
   guard: Guard;
   innocuousName: string;
@@ -33,7 +37,7 @@ export interface RunOptions {
    */
   confirm?: (facts: { lists: { file: string; entries: number }[]; total: number; courtOrders: number; foreign: string[]; control: string | null }) => Promise<boolean>;
   /** Called once the work is known: entries in all, and how many were measured before (resume). */
-  onStart?: (total: number, already: number) => void;
+  onStart?: (total: number, already: number, live?: { concurrency: () => number }) => void;
   /** Called after each entry is written. */
   onRecord?: (record: MeasurementRecord, done: number, total: number) => void;
 }

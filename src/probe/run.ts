@@ -12,6 +12,7 @@ import { whoAmI } from './identity.js';
 import { connectTimeout, idleLine } from './idle.js';
 import { hasGlobalIpv6 } from './ipv6.js';
 import { measureAll } from './loop.js';
+import { adaptive } from './concurrency.js';
 import { rateGate } from './rate.js';
 import { relayPlan } from './relay.js';
 import { runMeta } from './report-json.js';
@@ -49,7 +50,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   if (!idle.rounds.idle_before && !opts.signal?.aborted) await idle.measure('idle_before');
 
   const asker = runAsker(opts, controlTimeoutMs);
-  const limit = pLimit(opts.concurrency);
+  const controller = adaptive(opts);
+  const limit = pLimit(controller?.limit ?? (opts.concurrency as number));
   const gate = opts.maxRate ? rateGate(opts.maxRate, opts.signal ? { signal: opts.signal } : {}) : null;
   // Shuffled so that neighbours in the list (often on one address) are not all in flight at once.
   const todo = spreadOrder(entries.filter((e) => !measured.has(entryKey(e))), runId);
@@ -58,12 +60,12 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     connectTimeoutMs: connectTimeout(idle.rounds.idle_before ?? {}, resolvers, opts.timeoutMs),
     hosts: todo.filter((e) => !e.is_ip).map((e) => e.host),
   });
-  opts.onStart?.(entries.length, measured.size);
+  opts.onStart?.(entries.length, measured.size, { concurrency: () => limit.concurrency });
 
   let done: number;
   try {
     done = await measureAll(todo, {
-      env, context, asnDb: identity.asnDb, sink, runId, limit, gate, signal: opts.signal,
+      env, context, asnDb: identity.asnDb, sink, runId, limit, gate, controller, signal: opts.signal,
       already: measured.size, total: entries.length, onRecord: opts.onRecord,
     });
   } finally {
@@ -77,7 +79,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const meta = runMeta(opts, {
     runId, started, complete, lists: listIdentities(opts.lists, entries), entriesWritten: measured.size + done,
     skippedInvalid: usable.skipped, duplicates: loaded.duplicates.length, totalEntries: entries.length,
-    identity, relayedBy: relay.relayedBy, isp, foreign, env, asker, editions: listEditions(opts.lists, entries),
+    identity, relayedBy: relay.relayedBy, isp, foreign, env, asker, editions: listEditions(opts.lists, entries), concurrency: controller?.timeline() ?? null,
   });
   await sink.finish({
     meta, resolvers, idle: idle.rounds,

@@ -28,4 +28,20 @@ describe('progress', () => {
     q.finish();
     expect(quiet).toEqual([]);
   });
+
+  it('says how many entries the run allows in flight as the adaptive concurrency moves it', () => {
+    let limit = 16;
+    const lines: string[] = [];
+    const json: string[] = [];
+    const p = createProgress({ mode: 'lines', total: 3, already: 0, write: (s) => lines.push(s), now: () => 0, intervalMs: 0, concurrency: () => limit });
+    const j = createProgress({ mode: 'json', total: 3, already: 0, write: (s) => json.push(s), now: () => 0, intervalMs: 0, concurrency: () => limit });
+    p.update('ok');
+    j.update('ok');
+    limit = 64;
+    p.update('ok');
+    j.update('ok');
+    expect(lines[0]).toContain('16 in flight at most');
+    expect(lines[1]).toContain('64 in flight at most');
+    expect(json.map((l) => (JSON.parse(l) as { concurrency: number }).concurrency)).toEqual([16, 64]);
+  });
 });

@@ -20,7 +20,8 @@ interface Report {
   latency_penalty: number | null;
   latency: unknown;
   dns_interception: { detected: boolean; resolvers: string[] };
-  settings: { only_nets: string[] };
+  settings: { only_nets: string[]; concurrency: number | 'auto' };
+  concurrency_timeline: { t: number; concurrency: number }[] | null;
   isp: { name: string; simulated: boolean; asn: number | null } | null;
   probe_asn: string | null;
   probe_ip: string | null;
@@ -111,6 +112,9 @@ describe('censorprobe run in the lab', () => {
       expect(falsePositives).toBe(0);
       expect(report.complete).toBe(true);
       expect(report.settings.only_nets).toEqual([e.only_nets]);
+      // The default is the adaptive concurrency: it starts at 16 and its changes are in report.json.
+      expect(report.settings.concurrency).toBe('auto');
+      expect(report.concurrency_timeline![0]).toEqual({ t: 0, concurrency: 16 });
       expect(report.dns_interception.detected).toBe(intercept);
       expect(report.isp).toMatchObject({ simulated: true });
       expect(report.probe_ip).toBe('[scrubbed]');

@@ -14,7 +14,8 @@ export interface RunSettings {
   ispResolver: string;
   foreign: string[];
   control: string | null;
-  concurrency: number;
+  /** A fixed number, or 'auto' (src/probe/concurrency.ts). */
+  concurrency: number | 'auto';
   perIp: number;
   timeoutMs: number;
   onlyNets: string[];

@@ -1,0 +1,186 @@
+// --concurrency auto: how many entries are in flight, found by the run itself, as TCP finds a path's
+// rate. The signal is delay, not loss: the round trips of the steps that succeeded (DNS replies,
+// TCP connects) against the smallest window median seen for the same resolver or kind of step
+// (TCP Vegas's and LEDBAT's base delay). They stay flat while the line, the resolvers and the
+// probe's CPU keep up, and inflate as soon as something queues: the uplink's buffer, a resolver
+// that cannot answer faster, or an event loop that reads its sockets late.
+//
+// Why AIMD (additive increase, multiplicative decrease) and not a BBR-like model: BBR estimates a
+// bottleneck bandwidth and a minimum RTT from a single flow's delivery rate, which a probe does not
+// have (its "flows" are thousands of unlike entries: a gone host holds a slot for seconds, a
+// DNS-blocked one for 0.4 s, so entries per second say nothing about the line). AIMD needs only
+// "flat or inflated", converges to a fair share beside the volunteer's own traffic (Chiu & Jain,
+// 1989), and backs off at once when the line is needed: multiplicative decrease halves the
+// queue the probe adds within a few windows. Slow start (doubling) until the first back-off gets
+// a fast line to its limit in a few seconds; additive steps after that probe gently.
+//
+// Pure: the caller feeds samples and asks for a decision with the time and how many were in flight.
+import type { TestKeys } from '../observations.js';
+
+export interface ConcurrencyOptions {
+  /** Where the run starts. */
+  initial?: number;
+  min?: number;
+  max?: number;
+  /** A decision at most every this many ms (one window of samples). */
+  windowMs?: number;
+  /** A window with fewer samples carries on into the next one. */
+  minSamples?: number;
+  /** Added per flat window once slow start is over. */
+  step?: number;
+  /** Kept of the limit on a back-off. */
+  decrease?: number;
+  /**
+   * --line-budget: the share (0-1] of the found capacity the run may use. Once a back-off has shown
+   * where step times start to inflate (the knee), the limit stays under share x the knee.
+   */
+  budget?: number;
+}
+
+export interface ConcurrencyPoint {
+  /** Seconds since the controller started. */
+  t: number;
+  concurrency: number;
+}
+
+export interface Decision {
+  limit: number;
+  /** Window medians' excess over base delays in units of base + TARGET_MS, sample-weighted across keys (0 = flat); null: not enough samples. */
+  inflation: number | null;
+  action: 'grow' | 'hold' | 'back-off' | 'wait';
+}
+
+export interface ConcurrencyController {
+  readonly limit: number;
+  /** A round trip (ms) of one successful step; `key` groups like with like (a resolver, "tcp"). */
+  sample(key: string, ms: number): void;
+  /** At most once a window: the new limit, given the time (ms) and the entries in flight now. */
+  decide(now: number, active: number): Decision;
+  /** The limit over time, thinned to at most MAX_POINTS points. */
+  timeline(): ConcurrencyPoint[];
+}
+
+export const AUTO_DEFAULTS = { initial: 16, min: 4, max: 256, windowMs: 1000, minSamples: 20, step: 8, decrease: 0.7 } as const;
+/**
+ * Queueing delay the run may add, on top of a round trip's base (ms). LEDBAT (RFC 6817) aims at a
+ * fixed target of at most 100 ms of added delay, because ratios alone mislead on sub-millisecond
+ * bases (a LAN resolver, a loaded event loop's 5 ms of jitter would read as 10x): a window counts as
+ * inflated when its median exceeds the base by the base itself plus TARGET_MS. 100 ms is also what
+ * a volunteer's browsing may lose (issue 16's usability target).
+ */
+export const TARGET_MS = 100;
+/** Inflation (excess over base, in units of base + TARGET_MS) below which the limit grows. */
+export const GROW_BELOW = 0.5;
+/** Inflation above which the limit backs off: the median more than doubled plus TARGET_MS. */
+export const BACK_OFF_ABOVE = 1;
+/**
+ * Inflated windows in a row before a back-off. One window is noise on a shared machine (another
+ * program's burst of CPU delays every round trip for a moment, whatever the probe does); a queue the
+ * probe builds stays until it backs off.
+ */
+export const INFLATED_WINDOWS = 2;
+const MAX_POINTS = 240;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function concurrencyController(o: ConcurrencyOptions = {}, start = 0): ConcurrencyController {
+  const c = { ...AUTO_DEFAULTS, ...o };
+  const budget = o.budget ?? 1;
+  let limit = Math.min(c.max, Math.max(c.min, c.initial));
+  let slowStart = true;
+  let knee: number | null = null;
+  let inflatedRun = 0;
+  let windowStart = start;
+  let window = new Map<string, number[]>();
+  let count = 0;
+  const base = new Map<string, number>();
+  let points: ConcurrencyPoint[] = [{ t: 0, concurrency: limit }];
+
+  const ceiling = () => (knee === null || budget >= 1 ? c.max : Math.max(c.min, Math.floor(knee * budget)));
+  const record = (now: number) => {
+    const last = points[points.length - 1]!;
+    if (last.concurrency === limit) return;
+    points.push({ t: Math.round((now - start) / 100) / 10, concurrency: limit });
+    // Thin a long run's record: every other point goes, the first and the last stay.
+    if (points.length > MAX_POINTS) points = points.filter((_, i) => i % 2 === 0 || i === points.length - 1);
+  };
+
+  return {
+    get limit() {
+      return limit;
+    },
+    sample(key, ms) {
+      if (!(ms >= 0) || !Number.isFinite(ms)) return;
+      let xs = window.get(key);
+      if (!xs) window.set(key, (xs = []));
+      xs.push(ms);
+      count++;
+    },
+    decide(now, active) {
+      if (now - windowStart < c.windowMs) return { limit, inflation: null, action: 'wait' };
+      if (count < c.minSamples) {
+        // An idle window (too few steps to judge): grow only when the limit is what holds the run
+        // back; a run waiting on slow entries gains nothing from more slots.
+        if (count === 0 && active >= limit && now - windowStart >= 3 * c.windowMs) {
+          limit = Math.min(ceiling(), slowStart ? limit * 2 : limit + c.step);
+          windowStart = now;
+          record(now);
+          return { limit, inflation: null, action: 'grow' };
+        }
+        return { limit, inflation: null, action: 'wait' };
+      }
+      let weighted = 0;
+      for (const [key, xs] of window) {
+        const m = median(xs);
+        const b = Math.min(base.get(key) ?? m, m);
+        base.set(key, b);
+        weighted += ((m - b) / (b + TARGET_MS)) * xs.length;
+      }
+      const inflation = weighted / count;
+      window = new Map();
+      count = 0;
+      windowStart = now;
+      let action: Decision['action'] = 'hold';
+      inflatedRun = inflation > BACK_OFF_ABOVE ? inflatedRun + 1 : 0;
+      if (inflatedRun >= INFLATED_WINDOWS) {
+        inflatedRun = 0;
+        knee = limit;
+        slowStart = false;
+        limit = Math.max(c.min, Math.floor(limit * c.decrease));
+        action = 'back-off';
+      } else if (inflatedRun === 0 && inflation < GROW_BELOW && active >= limit * 0.75) {
+        const next = Math.min(ceiling(), slowStart ? limit * 2 : limit + c.step);
+        action = next > limit ? 'grow' : 'hold';
+        limit = next;
+      }
+      limit = Math.min(limit, ceiling());
+      record(now);
+      return { limit, inflation, action };
+    },
+    timeline() {
+      return points.map((p) => ({ ...p }));
+    },
+  };
+}
+
+/** `auto` or a positive whole number, as --concurrency takes it. */
+export type ConcurrencySetting = number | 'auto';
+
+/** The round trips of one entry's steps that succeeded: each deciding DNS reply and TCP connect. */
+export function feedSteps(c: ConcurrencyController, keys: Pick<TestKeys, 'queries' | 'tcp_connect'>): void {
+  for (const q of keys.queries) {
+    // Late and foreign replies say nothing about queueing; failures are the target's, not the line's.
+    if (q.reply_index === 0 && q.rcode !== null) c.sample(`${q.engine} ${q.resolver_address}`, (q.t - q.t0) * 1000);
+  }
+  for (const t of keys.tcp_connect) if (t.status.success) c.sample('tcp', (t.t - t.t0) * 1000);
+}
+
+/** The run's controller for --concurrency auto (and --line-budget), or null for a fixed number. */
+export function adaptive(o: { concurrency: ConcurrencySetting; lineBudget?: number | null }): ConcurrencyController | null {
+  if (o.concurrency !== 'auto') return null;
+  return concurrencyController(o.lineBudget ? { budget: o.lineBudget } : {}, performance.now());
+}
