@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandwidthBound, serialProfile, waitBound } from '../../bench/ideal.js';
+import { bandwidthBound, serialProfile, settledConcurrency, waitBound } from '../../bench/ideal.js';
 
 describe('ideal lower bound', () => {
   const serial = [
@@ -25,5 +25,15 @@ describe('ideal lower bound', () => {
   it('bounds a shaped line by its slower direction', () => {
     expect(bandwidthBound(125_000, 0, 1, 24, 2)).toBeCloseTo(3);
     expect(bandwidthBound(0, 30_000_000, 1, 24, 0)).toBeCloseTo(10);
+  });
+});
+
+describe('settledConcurrency', () => {
+  it('averages the limit over the time each value held, up to the end of the loop', () => {
+    const timeline = [{ t: 0, concurrency: 16 }, { t: 2, concurrency: 64 }, { t: 4, concurrency: 32 }];
+    // 16 for 2 s, 64 for 2 s, 32 for 6 s.
+    expect(settledConcurrency(timeline, 10)).toBeCloseTo((16 * 2 + 64 * 2 + 32 * 6) / 10);
+    expect(settledConcurrency([{ t: 0, concurrency: 16 }], 0)).toBe(16);
+    expect(settledConcurrency([], 10)).toBeNaN();
   });
 });
