@@ -27,11 +27,6 @@ export class GuardError extends CensorprobeError {
   override readonly code = 'CP_GUARD';
 }
 
-/** The lab could not be brought up, verified or torn down. */
-export class LabError extends CensorprobeError {
-  override readonly code = 'CP_LAB';
-}
-
 /** An input file (XLSX, PDF, measurements) in an unexpected shape. */
 export class FormatError extends CensorprobeError {
   override readonly code = 'CP_FORMAT';

@@ -92,6 +92,20 @@ describe('imports flow one way', () => {
     expect(violations(['dns', 'net', 'control'], ['probe', 'report', ...ENTRY])).toEqual([]);
   });
 
+  it('no module imports itself through others (no import cycles)', () => {
+    const inCycle = (f: string) => (graph.get(f) ?? []).some((g) => g !== f && reachable(g).has(f));
+    expect(files.filter(inCycle).map(rel)).toEqual([]);
+    // The check can fail: a planted pair that import each other is found.
+    const [a, b] = [join(SRC, 'isp', 'planted-a.ts'), join(SRC, 'isp', 'planted-b.ts')];
+    graph.set(a, [b]).set(b, [a]);
+    try {
+      expect(inCycle(a)).toBe(true);
+    } finally {
+      graph.delete(a);
+      graph.delete(b);
+    }
+  });
+
   it('nothing but the commands and the CLI imports the commands', () => {
     const importers = files.filter((f) => !rel(f).startsWith('commands/') && rel(f) !== 'cli.ts' && (graph.get(f) ?? []).some((g) => rel(g).startsWith('commands/')));
     expect(importers.map(rel)).toEqual([]);

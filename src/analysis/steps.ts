@@ -1,6 +1,6 @@
 // Small readers over observations shared by the layer analyses: which step is which (by tag and
 // address), and what counts as a reaction. Plain functions, no I/O.
-import type { DnsQuery, Failure, HttpRequest, StepTag, TcpConnect, TestKeys, TlsHandshake } from '../observations.js';
+import type { DnsQuery, Failure, HttpRequest, StepTag, TestKeys } from '../observations.js';
 import { matchResponse, type TextFingerprint } from './fingerprints.js';
 
 // `IP:PORT` as observations key endpoints (src/address.ts), under the names the analyses use.
@@ -42,18 +42,6 @@ export function firstReplies(keys: TestKeys, tag: StepTag, type: string): DnsQue
   return keys.queries.filter(
     (q) => hasTag(q, tag) && q.query_type === type && q.reply_index === 0 && !hasTag(q, 'retry') && !(q.engine === 'udp' && q.flags.includes('tc')),
   );
-}
-
-export function tcpAttempts(keys: TestKeys, ip: string, port: number): TcpConnect[] {
-  return keys.tcp_connect.filter((c) => c.ip === ip && c.port === port);
-}
-
-export function tlsAttempts(keys: TestKeys, address: string, tag: StepTag): TlsHandshake[] {
-  return keys.tls_handshakes.filter((h) => h.address === address && hasTag(h, tag));
-}
-
-export function httpAttempts(keys: TestKeys, address: string, tag: StepTag): HttpRequest[] {
-  return keys.requests.filter((r) => r.request.address === address && hasTag(r, tag));
 }
 
 /** A response is a reaction when it is a known blockpage or redirects to one. */

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import type { ProbeRunner } from '../lab/index.js';
-import { LabError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { LabCheckError } from '../lab/errors.js';
 
 // The lab's modules are loaded when a lab command runs.
 const lab = () => import('../lab/index.js');
@@ -59,7 +60,7 @@ export function registerLab(program: Command, deps: LabCommandDeps = {}): void {
       for (const r of results) if (!r.ok || o.verbose) console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}: ${r.detail}`);
       const failed = results.filter((r) => !r.ok).length;
       console.log(`${results.length - failed}/${results.length} lab checks passed`);
-      if (failed) throw new LabError(`${failed} lab check(s) failed`);
+      if (failed) throw new LabCheckError(`${failed} lab check(s) failed`);
     });
 
   group

@@ -7,26 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { AsnDataError } from './errors.js';
 import { ipBytes } from '../ip.js';
+import type { AsnDataInfo, AsnDb, AsnInfo } from './asn-db.js';
 import { openMmdbAsn } from './mmdb.js';
-
-export interface AsnInfo {
-  asn: number;
-  org: string;
-}
-
-/** What data answered: recorded in every report with its licence. */
-export interface AsnDataInfo {
-  format: 'censorprobe-asn' | 'mmdb';
-  dataset: string;
-  version: string;
-  licence: string;
-  file: string;
-}
-
-export interface AsnDb {
-  readonly info: AsnDataInfo;
-  lookup(ip: string): AsnInfo | null;
-}
 
 export const defaultAsnTable = fileURLToPath(new URL('../../data/asn.bin.gz', import.meta.url));
 const MAGIC = 'CPASN001';

@@ -2,7 +2,7 @@
 // asn-mmdb. Both name the fields as GeoLite2-ASN does.
 import { readFileSync } from 'node:fs';
 import { Reader, type AsnResponse } from 'mmdb-lib';
-import type { AsnDb, AsnInfo } from './asn.js';
+import type { AsnDb, AsnInfo } from './asn-db.js';
 import { AsnDataError } from './errors.js';
 
 // Fields may be missing in databases other than MaxMind's own.

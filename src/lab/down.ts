@@ -5,7 +5,7 @@ import { ALL_NS } from './topology.js';
 import { files, netnsEtc } from './paths.js';
 import { run } from './shell.js';
 import { forgetPids, readPids, stopPids } from './processes.js';
-import { LabError } from '../errors.js';
+import { LabDownError } from './errors.js';
 
 export async function labNamespaces(): Promise<string[]> {
   const r = await run('ip', ['netns', 'list']);
@@ -35,11 +35,11 @@ export async function labDown(): Promise<void> {
   const namespaces = await labNamespaces();
   const pids = [...new Set([...readPids().map((p) => p.pid), ...(await pidsInNamespaces(namespaces))])];
   const stuck = await stopPids(pids);
-  if (stuck.length) throw new LabError(`lab processes did not stop: ${stuck.join(', ')}`);
+  if (stuck.length) throw new LabDownError(`lab processes did not stop: ${stuck.join(', ')}`);
   forgetPids();
   for (const ns of namespaces) {
     const r = await run('ip', ['netns', 'del', ns]);
-    if (r.code !== 0) throw new LabError(`cannot delete namespace ${ns}: ${r.stderr.trim()}`);
+    if (r.code !== 0) throw new LabDownError(`cannot delete namespace ${ns}: ${r.stderr.trim()}`);
   }
   for (const link of await rootCpLinks()) await run('ip', ['link', 'del', link]);
   for (const ns of ALL_NS) rmSync(netnsEtc(ns), { recursive: true, force: true });

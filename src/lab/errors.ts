@@ -31,3 +31,18 @@ export class LabStartError extends CensorprobeError {
 export class LabNotUpError extends CensorprobeError {
   override readonly code = 'CP_LAB_NOT_UP';
 }
+
+/** `lab down` could not stop the lab's processes or delete its namespaces. */
+export class LabDownError extends CensorprobeError {
+  override readonly code = 'CP_LAB_DOWN';
+}
+
+/** The probe run inside the lab (`lab demo`) exited with a failure. */
+export class LabProbeError extends CensorprobeError {
+  override readonly code = 'CP_LAB_PROBE';
+}
+
+/** `lab verify`: checks of the lab's ground truth did not pass. */
+export class LabCheckError extends CensorprobeError {
+  override readonly code = 'CP_LAB_CHECK';
+}

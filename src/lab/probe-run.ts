@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabError } from '../errors.js';
+import { LabProbeError } from './errors.js';
 import { readRecords, RUN_FILES } from '../report/run-folder/index.js';
 import { fromSources, nodeModuleCommand } from './paths.js';
 
@@ -86,7 +86,7 @@ export function labProbeRunner(options: { accept?: boolean } = {}) {
     // ISP never enters the volunteer's history store.
     const progress = process.stderr.isTTY === true;
     const r = await runProbeInLab(ep, outDir, [...(progress ? [] : ['--quiet']), '--no-store', ...(options.accept ? ['--accept'] : [])], { interactive, progress });
-    if (r.code !== 0) throw new LabError(`the probe failed in the lab (exit ${r.code})${r.stderr ? `: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` : ' (its messages are above)'}`);
+    if (r.code !== 0) throw new LabProbeError(`the probe failed in the lab (exit ${r.code})${r.stderr ? `: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` : ' (its messages are above)'}`);
     const out: { input: string; verdict: string }[] = [];
     for await (const record of readRecords(outDir)) {
       out.push({ input: record.input, verdict: record.verdict });

@@ -1,7 +1,6 @@
 // The lab's fixed names and addresses (the probe and tests depend on them). Everything lives in
 // 198.18.0.0/15 (RFC 2544 benchmarking range) inside the lab's own namespaces.
 export const NS = { client: 'cp-client', isp: 'cp-isp', world: 'cp-world' } as const;
-export type NsRole = keyof typeof NS;
 export const ALL_NS: readonly string[] = [NS.client, NS.isp, NS.world];
 
 /** veth ends; created directly inside the namespaces, so the root namespace never holds one. */

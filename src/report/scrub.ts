@@ -3,8 +3,6 @@
 // in reverse-DNS host names, in-addr.arpa), IPv6 (compressed or not, any case, leading zeros,
 // bracketed in URLs, `%3A`-encoded, with an IPv4 tail, ip6.arpa nibbles). A different address that
 // merely contains the volunteer's digits (194.66.57.123 for 94.66.57.12) is left alone.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { CensorprobeError } from '../errors.js';
 import { ipBytes } from '../ip.js';
 
@@ -76,43 +74,4 @@ export function scrubber(ips: readonly string[]): (text: string) => string {
   const re = scrubPattern(ips);
   if (re === null) return (text) => text;
   return (text) => text.replace(re, SCRUBBED);
-}
-
-// Text is scrubbed in pieces cut where no address can straddle the cut: at a line end, else at a
-// character that no spelling of an address contains.
-const CHUNK_LIMIT = 1 << 20;
-function safeCut(text: string): number {
-  const nl = text.lastIndexOf('\n');
-  if (nl >= 0) return nl + 1;
-  if (text.length < CHUNK_LIMIT) return 0;
-  for (let i = text.length - 1; i > 0; i--) if (/[\s"'<>,;()]/.test(text[i] ?? '')) return i + 1;
-  return text.length;
-}
-
-/** Scrubs a file in place, streaming (reports can be large). Returns the number of replacements. */
-export async function scrubFile(path: string, ips: readonly string[]): Promise<number> {
-  const re = scrubPattern(ips);
-  if (re === null) return 0;
-  let count = 0;
-  const scrub = (t: string) => t.replace(re, () => (count++, SCRUBBED));
-  const tmp = `${path}.scrub-${process.pid}.tmp`;
-  const out = createWriteStream(tmp, { encoding: 'utf8' });
-  const write = (s: string) => (s === '' || out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
-  try {
-    let carry = '';
-    for await (const chunk of createReadStream(path, { encoding: 'utf8' })) {
-      carry += chunk as string;
-      const cut = safeCut(carry);
-      await write(scrub(carry.slice(0, cut)));
-      carry = carry.slice(cut);
-    }
-    await write(scrub(carry));
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    await rename(tmp, path);
-  } catch (err) {
-    out.destroy();
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return count;
 }

@@ -2,7 +2,7 @@
 // Greece themselves (verdict geoblock, counted apart) and the collateral damage of IP blocks.
 import type { CollateralAddress } from '../collateral.js';
 import { escapeHtml as h } from './assets.js';
-import { label } from './page.js';
+import { label } from './label.js';
 
 export function geoblockSection(count: number): string {
   if (count === 0) return '';

@@ -5,19 +5,13 @@ import { chartJs, csp, escapeHtml as h, jsonForScript, STYLE } from './assets.js
 import { CATEGORY_NAMES } from './categories.js';
 import { blockedForPrint, blockedNoscript, EXPLAINER_STYLE, listsSection, methodSection, summarySentence, verdictChart } from './explainer.js';
 import { runPageScript } from './client.js';
-import { SENTENCES, UI, fill, type UiKey } from './i18n.js';
+import { SENTENCES, UI, type UiKey } from './i18n.js';
 import { latencyFigures } from '../run-folder/report-json.js';
 import type { ReportData } from './model.js';
 import { VERDICTS } from './model.js';
 import { collateralSection, geoblockSection } from './collateral.js';
+import { label } from './label.js';
 import { renderOoniSection } from './ooni.js';
-
-/** A label in English, switchable; `args` are values (escaped) filled into {0}, {1}, ... */
-export function label(key: UiKey, args?: (string | number)[], tag = 'span'): string {
-  const text = fill(UI.en[key], (args ?? []).map(String));
-  const argAttr = args ? ` data-args="${h(JSON.stringify(args.map(String)))}"` : '';
-  return `<${tag} data-i18n="${key}"${argAttr}>${h(text)}</${tag}>`;
-}
 
 export interface Shell {
   titleKey: UiKey;
