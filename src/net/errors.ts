@@ -16,3 +16,13 @@ export class PeerClosedError extends CensorprobeError {
 export class SocketReuseError extends CensorprobeError {
   override readonly code = 'CP_NET_SOCKET_REUSE';
 }
+
+/** A step that connects to an address was given something else (a name): resolving is not its job. */
+export class NotAnAddressError extends CensorprobeError {
+  override readonly code = 'CP_NET_NOT_IP';
+}
+
+/** A TLS handshake was handed a socket that is not connected (no peer to check with the guard). */
+export class NotConnectedError extends CensorprobeError {
+  override readonly code = 'CP_NET_NOT_CONNECTED';
+}

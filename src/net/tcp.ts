@@ -3,7 +3,7 @@
 import net from 'node:net';
 import type { TcpConnect } from '../observations.js';
 import { classifyError } from './failure.js';
-import { StepTimeoutError } from './errors.js';
+import { NotAnAddressError, StepTimeoutError } from './errors.js';
 import { secondsSince, type StepOptions } from './step.js';
 
 export interface TcpResult {
@@ -13,7 +13,7 @@ export interface TcpResult {
 }
 
 export async function tcpConnect(ip: string, port: number, opts: StepOptions): Promise<TcpResult> {
-  if (net.isIP(ip) === 0) throw new TypeError(`tcpConnect wants an IP literal, got "${ip}"`);
+  if (net.isIP(ip) === 0) throw new NotAnAddressError(`tcpConnect wants an IP literal, got "${ip}"`);
   opts.guard.check(ip, `tcp connect ${port}`);
   const t0 = secondsSince(opts.startedAt);
   const outcome = await new Promise<{ socket: net.Socket | null; error: unknown }>((resolve) => {

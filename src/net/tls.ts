@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type { TcpConnect, TlsHandshake } from '../observations.js';
 import { classifyError } from './failure.js';
-import { PeerClosedError, StepTimeoutError } from './errors.js';
+import { NotConnectedError, PeerClosedError, StepTimeoutError } from './errors.js';
 import { summarizeCertificate, trustStore, validForName, type CaOption } from './certificate.js';
 import { endpoint } from '../address.js';
 import { secondsSince, type StepOptions } from './step.js';
@@ -59,7 +59,7 @@ export async function tlsHandshake(target: Target, serverName: string, opts: Tls
   if (target instanceof net.Socket) {
     const ip = target.remoteAddress;
     const port = target.remotePort;
-    if (ip === undefined || port === undefined) throw new TypeError('tlsHandshake needs a connected socket');
+    if (ip === undefined || port === undefined) throw new NotConnectedError('tlsHandshake needs a connected socket');
     // Connected elsewhere, but the handshake sends packets too: ask the guard all the same.
     opts.guard.check(ip, `tls handshake ${port}`);
     socket = target;

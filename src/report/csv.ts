@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { MeasurementRecord } from '../record.js';
+import { WriteAfterCloseError } from './errors.js';
 
 export const SUMMARY_COLUMNS = [
   'input',
@@ -74,7 +75,7 @@ export class CsvSummarySink {
   }
 
   private put(text: string): void {
-    if (this.fd === null) throw new Error(`${this.path}: write after close`);
+    if (this.fd === null) throw new WriteAfterCloseError(`${this.path}: write after close`);
     writeSync(this.fd, text);
   }
 

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { WriteAfterCloseError } from './errors.js';
 
 /**
  * Appends one JSON object per line. Each line goes to the kernel in one write before the next
@@ -12,7 +13,7 @@ export class JsonlSink {
   }
 
   write(value: unknown): void {
-    if (this.fd === null) throw new Error(`${this.path}: write after close`);
+    if (this.fd === null) throw new WriteAfterCloseError(`${this.path}: write after close`);
     const line = Buffer.from(`${this.transform(JSON.stringify(value))}\n`, 'utf8');
     let off = 0;
     while (off < line.length) off += writeSync(this.fd, line, off, line.length - off);

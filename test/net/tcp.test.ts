@@ -36,6 +36,10 @@ describe('tcpConnect', () => {
     expect(socket).toBeNull();
   });
 
+  it('refuses a name where an IP literal belongs, with a coded error', async () => {
+    await expect(tcpConnect('localhost', 80, stepOpts())).rejects.toMatchObject({ code: 'CP_NET_NOT_IP' });
+  });
+
   it('asks the guard before any packet', async () => {
     let connections = 0;
     const server = net.createServer(() => connections++);

@@ -88,6 +88,14 @@ describe('tlsHandshake', () => {
   });
 });
 
+describe('tlsHandshake given a socket', () => {
+  it('refuses one that is not connected, with a coded error', async () => {
+    const socket = new net.Socket();
+    await expect(tlsHandshake(socket, 'site.test', stepOpts())).rejects.toMatchObject({ code: 'CP_NET_NOT_CONNECTED' });
+    socket.destroy();
+  });
+});
+
 describe('tlsHandshake against hostile servers', () => {
   async function withRawServer(onClientHello: (s: net.Socket) => void, run: (port: number) => Promise<void>): Promise<void> {
     const server = net.createServer((s) => s.once('data', () => onClientHello(s)));

@@ -26,6 +26,8 @@ describe('summary.csv', () => {
     } as unknown as MeasurementRecord;
     sink.write(rec);
     sink.close();
+    // A row handed over after close would be lost: a coded error, not a silent drop.
+    expect(() => sink.write(rec)).toThrow(expect.objectContaining({ code: 'CP_WRITE_AFTER_CLOSE' }));
     const text = readFileSync(join(dir, 'summary.csv'), 'utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const rows = parse(text, { bom: true, columns: true }) as Record<string, string>[];

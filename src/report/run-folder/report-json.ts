@@ -65,13 +65,14 @@ export function readRunMeta(dir: string, warn: Warn = stderrWarn): RunMeta | nul
     warn(`${path} is missing (the run did not finish): run-level figures are computed from ${MEASUREMENTS_FILE} alone`);
     return null;
   }
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
-    return value as RunMeta;
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new RunFolderError(`${path} cannot be read: ${(err as Error).message}`, { cause: err });
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RunFolderError(`${path} cannot be read: not a JSON object`);
+  return value as RunMeta;
 }
 
 /** Writes report.json: the summary with the run's facts, scrubbed of the volunteer's address. */

@@ -1,8 +1,19 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ispLabel, latencyFigures, readRunMeta } from '../../../src/report/run-folder/index.js';
 import { standardEntries, writeRun } from '../runs.js';
 
 describe('report.json', () => {
+  it('refuses one that is not a JSON object, naming the file, with a coded error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-rjson-'));
+    for (const text of ['[1, 2]', 'null', '{"cut": ']) {
+      writeFileSync(join(dir, 'report.json'), text);
+      expect(() => readRunMeta(dir)).toThrow(expect.objectContaining({ code: 'CP_RUN_FOLDER', message: expect.stringContaining(join(dir, 'report.json')) }));
+    }
+  });
+
   it('reads report.json', () => {
     const dir = writeRun(standardEntries(), { isp: { name: 'Cosmote', asn: 'AS6799' } });
     const meta = readRunMeta(dir);
