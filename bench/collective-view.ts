@@ -10,8 +10,7 @@
 // it and dropped; --keep keeps it), --store URL (a database kept by an earlier --keep: no generating;
 // the new run it records is dropped again at the end), --out FILE (JSON figures).
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +19,7 @@ import { openCollectiveDb } from '../src/collective/serve.js';
 import { runFromFolder } from '../src/store/from-folder.js';
 import { openStore } from '../src/store/open.js';
 import { bulkEntries, writeRun } from '../test/report/runs.js';
+import { freePort, peakRssBytes } from './process.js';
 import { generate, postgresBulk, postgresFinish, T0 } from './synthetic-year.js';
 
 const { values: o } = parseArgs({
@@ -42,23 +42,7 @@ const TARGET_MS = 500;
 const root = resolve(import.meta.dirname, '..');
 const fmt = (ms: number) => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
 
-function peakRssMb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
 
 async function get(base: string, path: string): Promise<{ ms: number; status: number; bytes: number }> {
   const t = performance.now();
@@ -140,7 +124,7 @@ async function main(): Promise<void> {
       });
     };
     const stop = async () => {
-      rss = Math.max(rss, peakRssMb(server!.pid!));
+      rss = Math.max(rss, peakRssBytes(server!.pid!) / 2 ** 20);
       server!.kill('SIGTERM');
       await new Promise((r) => server!.once('exit', r));
     };

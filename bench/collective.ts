@@ -10,7 +10,6 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -23,6 +22,7 @@ import { addToken } from '../src/collective/tokens.js';
 import { uploadBundle } from '../src/collective/upload-client.js';
 import { openGuard } from '../src/net/guard.js';
 import { bulkEntries, writeRun } from '../test/report/runs.js';
+import { freePort, peakRssBytes } from './process.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -53,14 +53,6 @@ async function scratchStore(): Promise<string> {
   return u.toString();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * ENTRIES records as a real run writes them: the recorded lab run's lines in turn, each given a host
@@ -101,14 +93,6 @@ async function bundleFor(dir: string, runId: string): Promise<Bundle> {
   return { run_id: runId, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), records: n };
 }
 
-function peakRss(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -137,7 +121,7 @@ async function main(): Promise<void> {
     server.once('exit', (c) => reject(new Error(`server exited ${c}`)));
   });
   let rssPeak = 0;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, peakRss(server.pid!))), 200);
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, peakRssBytes(server.pid!))), 200);
 
   const started = performance.now();
   const times: number[] = [];
@@ -148,7 +132,7 @@ async function main(): Promise<void> {
     return r;
   }));
   const wall = (performance.now() - started) / 1000;
-  rssPeak = Math.max(rssPeak, peakRss(server.pid!));
+  rssPeak = Math.max(rssPeak, peakRssBytes(server.pid!));
   clearInterval(sampler);
   server.kill('SIGTERM');
 
