@@ -12,6 +12,7 @@ import { createWriteStream } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { lengthsAgree, pageOf } from '../analysis/pages.js';
 import { CensorprobeError } from '../errors.js';
 import type { ControlResponse, DnsAnswer, DnsQuery, HttpRequest, StepTag, Target, TcpConnect, TlsHandshake } from '../observations.js';
 import type { MeasurementRecord } from '../record.js';
@@ -297,7 +298,9 @@ function comparison(first: HttpRequest | undefined, control: ControlResponse | n
   const none = { body_length_match: null, body_proportion: null, headers_match: null, status_code_match: null, title_match: null };
   const ctl = control?.http_request;
   if (!first?.response || first.failure !== null || !ctl || ctl.failure !== null || ctl.status_code <= 0) return none;
-  const mine = first.response.body_length;
+  // The probe reads a page only up to its cap: its length is the analysis' (Content-Length for a cut page).
+  const page = pageOf(first)!;
+  const mine = page.body_length;
   const theirs = ctl.body_length;
   const proportion = mine === 0 && theirs === 0 ? 1 : Math.min(mine, theirs) / Math.max(mine, theirs);
   const uncommon = (h: Record<string, string>) => new Set(Object.keys(h).map((x) => x.toLowerCase()).filter((x) => !COMMON_HEADERS.has(x)));
@@ -308,7 +311,7 @@ function comparison(first: HttpRequest | undefined, control: ControlResponse | n
   const mw = word(first.response.title);
   const cw = word(ctl.title);
   return {
-    body_length_match: proportion > 0.7,
+    body_length_match: lengthsAgree(page, { ...page, body_length: theirs, body_length_is_lower_bound: false }),
     body_proportion: proportion,
     headers_match: headersMatch,
     status_code_match: first.response.code === ctl.status_code,

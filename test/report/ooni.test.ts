@@ -118,6 +118,25 @@ describe('export ooni', () => {
     expect(ooniBlocking({ ...r, verdict: 'dpi', layers: { dns: null, ip: null, dpi: { kind: 'reset' } as never, url: null } }).blocking).toBe('http-failure');
   });
 
+  it('compares a page read only up to the cap by its Content-Length, as the analysis does', async () => {
+    const dir = writeRun(standardEntries().slice(0, 1));
+    const [base] = await loadRecords(dir);
+    const r = withSwapSteps(base!);
+    const page = get('https://site.example/', ['direct']);
+    r.test_keys.requests = [{ ...page, response: { ...page.response!, headers: { 'content-length': '70000' }, body_length: 16384, body_is_truncated: true } }];
+    r.test_keys.control = {
+      tcp_connect: {}, dns: { failure: null, addrs: ['198.18.9.9'] },
+      http_request: { body_length: 70000, failure: null, title: '', headers: {}, status_code: 200 },
+    } as never;
+    const tk = toOoni(r, { meta: null }).test_keys as Record<string, any>;
+    expect(tk.body_proportion).toBe(1);
+    expect(tk.body_length_match).toBe(true);
+    // A short page (a blockpage) still differs from the site's.
+    r.test_keys.requests = [{ ...page, response: { ...page.response!, body_length: 900 } }];
+    const short = toOoni(r, { meta: null }).test_keys as Record<string, any>;
+    expect(short.body_length_match).toBe(false);
+  });
+
   it('keeps a certificate chain once per entry in measurements.jsonl', () => {
     const keys = { queries: [], tcp_connect: [], tls_handshakes: [handshake('a', 'X', ['direct']), handshake('b', 'X', ['swap-innocuous']), handshake('c', 'Y', ['direct'])], requests: [], control: null, control_failure: null };
     const shared = keys.tls_handshakes[1]!;
