@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import type { ChangesAnswer, ChangesJob } from './changes-worker.js';
-import type { ChangesSource, ViewChange } from './routes.js';
+import type { ChangesList, ChangesSource, ViewChange } from './routes.js';
 
 export interface StoreChanges {
   source: ChangesSource;
@@ -58,13 +58,14 @@ function inWorker(job: ChangesJob, started: (w: Worker) => void): Promise<{ key:
 
 export function storeChanges(url: string, o: { confirm: number; lastRuns?: number; waitMs?: number }): StoreChanges {
   const waitMs = o.waitMs ?? 300;
+  const lastRuns = o.lastRuns ?? 60;
   let store: Store | null = null;
   let cached: { key: string; list: ViewChange[] } | null = null;
   let computing: Promise<ViewChange[]> | null = null;
   // The worker computing now: stopped when the server closes, or after WORKER_TIMEOUT_MS.
   let active: Worker | null = null;
 
-  const cacheName = `changes confirm=${o.confirm} last=${o.lastRuns ?? 60}`;
+  const cacheName = `changes confirm=${o.confirm} last=${lastRuns}`;
 
   /** The list a server computed before (this one, or one before a restart), whatever runs it was for. */
   async function saved(): Promise<{ key: string; list: ViewChange[] } | null> {
@@ -86,7 +87,7 @@ export function storeChanges(url: string, o: { confirm: number; lastRuns?: numbe
     if (cached && key === cached.key) return cached.list;
     let timer: NodeJS.Timeout | undefined;
     try {
-      cached = await inWorker({ url, confirm: o.confirm, lastRuns: o.lastRuns ?? 60 }, (w) => {
+      cached = await inWorker({ url, confirm: o.confirm, lastRuns }, (w) => {
         active = w;
         timer = setTimeout(() => void w.terminate(), WORKER_TIMEOUT_MS);
       });
@@ -129,16 +130,21 @@ export function storeChanges(url: string, o: { confirm: number; lastRuns?: numbe
 
   return {
     source: async (limit) => {
+      const ready = (list: ViewChange[]): ChangesList => ({ state: 'ready', changes: list.slice(0, limit), total: list.length, window: lastRuns });
       cached ??= await saved();
-      if (!cached) return (await run()).slice(0, limit);
+      if (!cached) {
+        // No list was ever computed for this store: a minute over a year's runs. Not waited for
+        // beyond waitMs: the page says it is being computed (503, Retry-After).
+        const first = await Promise.race([run(), sleep(waitMs).then(() => null)]);
+        return first ? ready(first) : { state: 'computing', changes: [], total: 0, window: lastRuns };
+      }
       // Up to date (one tiny query to know): the list from memory.
       const key = await runsKey();
-      if (key === cached.key) return cached.list.slice(0, limit);
+      if (key === cached.key) return ready(cached.list);
       const stale = cached.list;
       // A failed computation leaves the last list standing.
       const fresh = run().catch(() => stale);
-      const list = await Promise.race([fresh, sleep(waitMs).then(() => stale)]);
-      return list.slice(0, limit);
+      return ready(await Promise.race([fresh, sleep(waitMs).then(() => stale)]));
     },
     refresh: () => {
       run().catch(() => undefined);
