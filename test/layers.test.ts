@@ -106,6 +106,18 @@ describe('imports flow one way', () => {
     }
   });
 
+  it("the pure layers' unit tests build their input themselves, never with the measuring code", () => {
+    // A test of the analysis or the reports that calls the probe tests the probe too, and hides a
+    // pure function's dependence on it. Lab tests (*.lab.test.ts) run the whole probe on purpose.
+    const TEST = resolve(import.meta.dirname);
+    const tests = ['analysis', 'report'].flatMap((d) => sourceFiles(join(TEST, d))).filter((f) => !f.endsWith('.lab.test.ts'));
+    const measuring = (g: string) => MEASURING.some((p) => rel(g).startsWith(`${p}/`));
+    const found = tests.flatMap((f) => importsOf(f).filter(measuring).map((g) => `${relative(TEST, f)} -> ${rel(g)}`));
+    expect(found).toEqual([]);
+    // The check can fail: a planted test importing the probe is found.
+    expect(importsOf(join(TEST, 'report', 'x.test.ts'), "import { a } from '../../src/probe/record-entry.js';").filter(measuring).map(rel)).toEqual(['probe/record-entry.ts']);
+  });
+
   it('nothing but the commands and the CLI imports the commands', () => {
     const importers = files.filter((f) => !rel(f).startsWith('commands/') && rel(f) !== 'cli.ts' && (graph.get(f) ?? []).some((g) => rel(g).startsWith('commands/')));
     expect(importers.map(rel)).toEqual([]);

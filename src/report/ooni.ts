@@ -292,7 +292,10 @@ function request(q: HttpRequest, site: boolean) {
 
 // ---- ts-017's comparison keys, from the listed URL's own response and the control's ----
 
-const COMMON_HEADERS = new Set(['date', 'content-type', 'server', 'cache-control', 'vary', 'set-cookie', 'location', 'expires', 'x-powered-by', 'content-encoding', 'last-modified', 'accept-ranges', 'pragma', 'x-frame-options', 'etag', 'x-content-type-options', 'age', 'via', 'p3p', 'x-xss-protection', 'content-language', 'cf-ray', 'strict-transport-security', 'link', 'x-varnish', 'content-length', 'connection', 'transfer-encoding', 'keep-alive']);
+// OONI's own list (probe-cli's web_connectivity headers comparison), not analysis/pages.ts's: the
+// export reproduces OONI's keys so its readers' tools compare like with like. The last four are
+// hop-by-hop or framing headers the probe's reader may add or drop.
+const OONI_COMMON_HEADERS = new Set(['date', 'content-type', 'server', 'cache-control', 'vary', 'set-cookie', 'location', 'expires', 'x-powered-by', 'content-encoding', 'last-modified', 'accept-ranges', 'pragma', 'x-frame-options', 'etag', 'x-content-type-options', 'age', 'via', 'p3p', 'x-xss-protection', 'content-language', 'cf-ray', 'strict-transport-security', 'link', 'x-varnish', 'content-length', 'connection', 'transfer-encoding', 'keep-alive']);
 
 function comparison(first: HttpRequest | undefined, control: ControlResponse | null) {
   const none = { body_length_match: null, body_proportion: null, headers_match: null, status_code_match: null, title_match: null };
@@ -303,7 +306,7 @@ function comparison(first: HttpRequest | undefined, control: ControlResponse | n
   const mine = page.body_length;
   const theirs = ctl.body_length;
   const proportion = mine === 0 && theirs === 0 ? 1 : Math.min(mine, theirs) / Math.max(mine, theirs);
-  const uncommon = (h: Record<string, string>) => new Set(Object.keys(h).map((x) => x.toLowerCase()).filter((x) => !COMMON_HEADERS.has(x)));
+  const uncommon = (h: Record<string, string>) => new Set(Object.keys(h).map((x) => x.toLowerCase()).filter((x) => !OONI_COMMON_HEADERS.has(x)));
   const a = uncommon(first.response.headers);
   const b = uncommon(ctl.headers);
   const headersMatch = a.size === 0 && b.size === 0 ? true : [...a].some((x) => b.has(x));

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { exportOoni, ooniBlocking, reportId, toOoni, validateOoni } from '../../src/report/ooni.js';
 import type { HttpRequest, TlsHandshake } from '../../src/observations.js';
 import type { MeasurementRecord } from '../../src/record.js';
-import { compactCertificates } from '../../src/probe/record-entry.js';
 import { checkSiteFirst, exportAndValidate, schemaProblems } from './run-checks.js';
 import { loadRecords, standardEntries, writeRun } from './runs.js';
 
@@ -135,15 +134,6 @@ describe('export ooni', () => {
     r.test_keys.requests = [{ ...page, response: { ...page.response!, body_length: 900 } }];
     const short = toOoni(r, { meta: null }).test_keys as Record<string, any>;
     expect(short.body_length_match).toBe(false);
-  });
-
-  it('keeps a certificate chain once per entry in measurements.jsonl', () => {
-    const keys = { queries: [], tcp_connect: [], tls_handshakes: [handshake('a', 'X', ['direct']), handshake('b', 'X', ['swap-innocuous']), handshake('c', 'Y', ['direct'])], requests: [], control: null, control_failure: null };
-    const shared = keys.tls_handshakes[1]!;
-    compactCertificates(keys);
-    expect(keys.tls_handshakes.map((h) => h.peer_certificates ?? null)).toEqual([['X1', 'X2'], null, ['Y1', 'Y2']]);
-    // Observations shared with other entries are never changed in place.
-    expect(shared.peer_certificates).toEqual(['X1', 'X2']);
   });
 
   it('says blocking false, accessible false for a site that refuses Greece itself', async () => {
