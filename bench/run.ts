@@ -61,6 +61,8 @@ interface RunFigures extends ProbeMeasure {
   controlRateLimited: number;
   runtimes: { kind: string; s: number }[];
   counts: Record<string, number>;
+  /** The probe's CPU from its first entry to its last (its --json done line), without start, calibrations, summaries. */
+  loopCpuMs: { user: number; sys: number } | null;
 }
 
 /** A list holding every `stride`-th entry of the lab's list: the same mix, fewer entries. */
@@ -90,11 +92,13 @@ async function oneRun(
   // lab also serves TCP ones for its own tests: the benchmark asks what a volunteer's run would.
   const foreign = o['all-foreign'] ? ep.foreign : ep.foreign.filter((f) => !f.startsWith('tcp://'));
   const loopP99: number[] = [];
+  let loopCpuMs: RunFigures['loopCpuMs'] = null;
   const m = await measureProbe({ ...ep, list, foreign }, dir, ['--concurrency', String(concurrency), '--json', '--accept', ...extra], (line) => {
     if (!line.startsWith('{')) return;
     try {
-      const p = JSON.parse(line) as { type: string; done: number; total: number; rate: number; concurrency?: number | null; loop_delay_ms?: { p99: number } | null };
+      const p = JSON.parse(line) as { type: string; done: number; total: number; rate: number; concurrency?: number | null; loop_delay_ms?: { p99: number } | null; loop_cpu_ms?: { user: number; sys: number } | null };
       if (p.loop_delay_ms) loopP99.push(p.loop_delay_ms.p99);
+      if (p.type === 'done' && p.loop_cpu_ms) loopCpuMs = p.loop_cpu_ms;
       if (p.type === 'progress' && Date.now() - last > 10_000) {
         last = Date.now();
         log(`  ${name}: ${p.done}/${p.total} ${p.rate}/s, concurrency ${p.concurrency ?? '?'}, event loop delay p99 ${p.loop_delay_ms?.p99 ?? '?'} ms`);
@@ -120,7 +124,7 @@ async function oneRun(
   const entries = runtimes.length;
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { concurrency_timeline?: { t: number; concurrency: number }[] | null };
   const timeline = report.concurrency_timeline ?? null;
-  const f: RunFigures = { ...m, name, entries, concurrency, timeline, rate: entries / m.wallS, correct, controlAsks, controlRateLimited, runtimes, counts };
+  const f: RunFigures = { ...m, name, entries, concurrency, timeline, rate: entries / m.wallS, correct, controlAsks, controlRateLimited, runtimes, counts, loopCpuMs };
   log(`${name}: ${entries} entries in ${m.wallS.toFixed(1)} s (${f.rate.toFixed(1)}/s), probe peak RSS ${m.probeHwmMb.toFixed(0)} MB, TIME_WAIT ${m.timeWait}${timeline ? `, concurrency ${timeline.map((x) => `${x.concurrency}@${x.t}s`).join(' ')}` : ''}, verdicts right ${correct}/${entries}, event loop delay p99 per 2 s: median ${fmt(median(loopP99), 0)} ms, max ${loopP99.length ? Math.max(...loopP99) : '?'} ms`);
   return f;
 }
@@ -232,6 +236,11 @@ async function main(): Promise<void> {
     const cpuPerEntryMs = ((plain.cpuUserS + plain.cpuSysS) / plain.entries) * 1000;
     const latencyInflation = mean(plain.runtimes.map((r) => r.s)) / mean(serial.runtimes.map((r) => r.s));
     lines.push(`CPU: the probe spent ${fmt(cpuPerEntryMs)} ms of CPU per entry (user ${fmt((plain.cpuUserS / plain.entries) * 1000)}, sys ${fmt((plain.cpuSysS / plain.entries) * 1000)}): one core caps it at ${fmt(1000 / cpuPerEntryMs)} entries/s; entries took ${fmt(latencyInflation, 2)}x their serial time under load`);
+    const loop = plain.loopCpuMs;
+    if (loop) {
+      const fixedS = plain.cpuUserS + plain.cpuSysS - (loop.user + loop.sys) / 1000;
+      lines.push(`CPU in the measuring loop (first entry to last, from the probe's own --json done line): ${fmt((loop.user + loop.sys) / plain.entries, 2)} ms per entry (user ${fmt(loop.user / plain.entries, 2)}, sys ${fmt(loop.sys / plain.entries, 2)}); start, calibrations and summaries ${fmt(fixedS)} s in all`);
+    }
     const labMs = ((plain.machineBusyS - plain.cpuUserS - plain.cpuSysS) / plain.entries) * 1000;
     const perEntry = (x: number) => `${fmt((x / plain.entries) * 1000, 2)} ms`;
     lines.push(`lab CPU per entry (processes that outlived the run): ${plain.labCpu.slice(0, 8).map(([l, s]) => `${l} ${perEntry(s)}`).join(', ')}; softirq (packets, netfilter) ${perEntry(plain.softirqS)}`);
@@ -254,7 +263,7 @@ async function main(): Promise<void> {
     lines.push('targets (issue 16; default settings unless said):');
     lines.push(`  >= 100x the serial rate: ${fmt(speedup)}x (${fmt(plain.rate)}/s vs ${fmt(serial.rate, 2)}/s): ${mark(speedup >= 100)}${speedup >= 100 ? '' : ` (the run's CPU bound is ${fmt(cpuBound)} s against ${fmt(plain.wallS)} s of wall time; the lab shares the 2 cores)`}`);
     lines.push(`  within 2x of the wait-only ideal at the concurrency the probe settled on (${fmt(cPlain, 0)}): ${fmt(ratioPlain, 2)}x: ${mark(ratioPlain <= 2)}${ratioPlain <= 2 ? '' : ` (the probe's own CPU, ${fmt(cpuBound)} s, is ${fmt(cpuBound / idealPlain, 2)}x the wait-only ideal)`}`);
-    lines.push(`  probe CPU under 4 ms per entry: ${fmt(cpuPerEntryMs, 2)} ms: ${mark(cpuPerEntryMs < 4)}${cpuPerEntryMs < 4 ? '' : ' (not cut in this round: no worker threads, TLS and certificate handling, JSON encoding as before; see docs/performance.md)'}`);
+    lines.push(`  probe CPU under 4 ms per entry: ${fmt(cpuPerEntryMs, 2)} ms: ${mark(cpuPerEntryMs < 4)}${cpuPerEntryMs < 4 ? '' : ` (measuring loop ${loop ? fmt((loop.user + loop.sys) / plain.entries, 2) : '?'} ms; what is left is the TLS handshakes, sockets and JSON of each entry, see docs/performance.md "Probe CPU per entry")`}`);
     lines.push(`  bytes down under 30 KB per entry: ${fmt(kbDown, 2)} KB: ${mark(kbDown < 30)} (served pages of 8-256 KiB, mean ${fmt(pageMeanKb)} KB, as real sites'; each read up to 16 KiB)`);
     lines.push(`  bytes up under 4 KB per entry: ${fmt(kbUp, 2)} KB: ${mark(kbUp < 4)}`);
     lines.push(`  TIME_WAIT sockets at the end under 2,000: ${plain.timeWait} (client namespace, after plain-${N}): ${mark(plain.timeWait < 2000)}`);

@@ -66,18 +66,37 @@ export interface HttpLike {
   headers: Record<string, string>;
 }
 
+/** Each fingerprint's value as normalise() makes it, made once (the ICU lower-casing is not cheap). */
+const normalisedValues = new Map<TextFingerprint, string>(textFingerprints.map((fp) => [fp, normalise(fp.value)]));
+const valueOf = (fp: TextFingerprint): string => normalisedValues.get(fp) ?? normalise(fp.value);
+
+// The same page text is matched several times per entry (while measuring, by the analysis) and the
+// same blockpage for thousands of entries: its normalised form is kept for the last few hundred.
+const MAX_NORMALISED = 512;
+const normalisedTexts = new Map<string, string>();
+function normalisedText(text: string): string {
+  let out = normalisedTexts.get(text);
+  if (out === undefined) {
+    out = normalise(text);
+    if (normalisedTexts.size >= MAX_NORMALISED) normalisedTexts.clear();
+    normalisedTexts.set(text, out);
+  }
+  return out;
+}
+
 /** The first fingerprint matching an HTTP response, or null. */
 export function matchResponse(res: HttpLike): TextFingerprint | null {
-  const title = normalise(res.title ?? '');
-  const body = normalise(res.body);
-  const location = res.headers['location'] ?? '';
-  const server = res.headers['server'] ?? '';
+  const title = normalisedText(res.title ?? '');
+  const body = normalisedText(res.body);
+  const location = (res.headers['location'] ?? '').toLowerCase();
+  const server = res.headers['server'];
+  const serverText = server === undefined ? '' : normalisedText(server);
   for (const fp of textFingerprints) {
-    const v = normalise(fp.value);
+    const v = valueOf(fp);
     if (fp.field === 'title' && title !== '' && title === v) return fp;
     if (fp.field === 'body' && body.includes(v)) return fp;
-    if (fp.field === 'location' && location.toLowerCase().startsWith(fp.value.toLowerCase())) return fp;
-    if (fp.field === 'server' && normalise(server) === v) return fp;
+    if (fp.field === 'location' && location.startsWith(fp.value.toLowerCase())) return fp;
+    if (fp.field === 'server' && serverText === v) return fp;
   }
   return null;
 }
@@ -86,7 +105,7 @@ export function matchResponse(res: HttpLike): TextFingerprint | null {
 export function matchSoa(names: string[]): TextFingerprint | null {
   for (const fp of textFingerprints) {
     if (fp.field !== 'soa') continue;
-    if (names.some((n) => normalise(n).includes(normalise(fp.value)))) return fp;
+    if (names.some((n) => normalise(n).includes(valueOf(fp)))) return fp;
   }
   return null;
 }

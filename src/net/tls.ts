@@ -7,7 +7,8 @@ import tls from 'node:tls';
 import type { TcpConnect, TlsHandshake } from '../observations.js';
 import { classifyError } from './failure.js';
 import { NotConnectedError, PeerClosedError, StepTimeoutError } from './errors.js';
-import { summarizeCertificate, trustStore, validForName, type CaOption } from './certificate.js';
+import { trustStore, validForName, type CaOption } from './certificate.js';
+import { PeerCertificateCache } from './peer-certificates.js';
 import { endpoint } from '../address.js';
 import { secondsSince, type StepOptions } from './step.js';
 import { tcpConnect } from './tcp.js';
@@ -50,6 +51,13 @@ function caContext(ca: CaOption): tls.SecureContext {
   return context;
 }
 
+/** Certificates already read in full in this process (see peer-certificates.ts). */
+export const peerCertificates = new PeerCertificateCache();
+
+function contextFor(opts: TlsOptions): tls.SecureContext {
+  return opts.ca === undefined ? defaultContext() : caContext(opts.ca);
+}
+
 export async function tlsHandshake(target: Target, serverName: string, opts: TlsOptions): Promise<TlsResult> {
   const began = performance.now();
   const t0 = secondsSince(opts.startedAt);
@@ -74,13 +82,14 @@ export async function tlsHandshake(target: Target, serverName: string, opts: Tls
     socket = connected.socket;
   }
   const remaining = Math.max(0, opts.timeoutMs - (performance.now() - began));
-  const outcome = await handshake(socket, serverName, remaining, opts);
+  const context = contextFor(opts);
+  const outcome = await handshake(socket, serverName, remaining, opts, context);
   if (outcome.socket === null) {
     socket.destroy();
     return { obs: failed(address, serverName, t0, opts, classifyError(outcome.error)), socket: null, ...(tcp ? { tcp } : {}) };
   }
   const secured = outcome.socket;
-  const cert = secured.getPeerCertificate(true);
+  const cert = peerCertificates.read(secured, context, outcome.chain);
   const authError = secured.authorizationError as unknown as Error | string | null | undefined;
   const verifyError = secured.authorized ? null : authError ? String(authError) : 'UNKNOWN';
   const obs: TlsHandshake = {
@@ -92,30 +101,13 @@ export async function tlsHandshake(target: Target, serverName: string, opts: Tls
     tls_version: secured.getProtocol() ?? null,
     negotiated_protocol: secured.alpnProtocol || null,
     trusted: secured.authorized,
-    valid_for_name: validForName(serverName, cert),
+    valid_for_name: cert.leaf !== null && validForName(serverName, cert.leaf),
     verify_error: verifyError,
-    peer_certificate: summarizeCertificate(cert),
-    peer_certificates: chainDer(cert),
+    peer_certificate: cert.summary,
+    peer_certificates: cert.chain,
     tags: [...opts.tags],
   };
   return { obs, socket: secured, ...(tcp ? { tcp } : {}) };
-}
-
-/** At most this many certificates of a chain are kept, each at most this big: a hostile peer's chain stays small. */
-const MAX_CHAIN = 5;
-const MAX_CERT_BYTES = 16 * 1024;
-
-/** The peer's chain as base64 DER, leaf first (Node links each certificate to its issuer; a root links to itself). */
-export function chainDer(leaf: tls.DetailedPeerCertificate): string[] {
-  const out: string[] = [];
-  let cert: tls.DetailedPeerCertificate | undefined = leaf;
-  const seen = new Set<tls.DetailedPeerCertificate>();
-  while (cert && cert.raw && !seen.has(cert) && out.length < MAX_CHAIN) {
-    seen.add(cert);
-    if (cert.raw.length <= MAX_CERT_BYTES) out.push(cert.raw.toString('base64'));
-    cert = cert.issuerCertificate;
-  }
-  return out;
 }
 
 function failed(address: string, serverName: string, t0: number, opts: StepOptions, failure: string | null): TlsHandshake {
@@ -140,18 +132,24 @@ function handshake(
   serverName: string,
   timeoutMs: number,
   opts: TlsOptions,
-): Promise<{ socket: tls.TLSSocket; error: null } | { socket: null; error: unknown }> {
+  secureContext: tls.SecureContext,
+): Promise<{ socket: tls.TLSSocket; error: null; chain: tls.DetailedPeerCertificate | undefined } | { socket: null; error: unknown }> {
   return new Promise((resolve) => {
+    // Node reads the whole chain itself before its identity check when the chain is trusted: keep it.
+    let chain: tls.DetailedPeerCertificate | undefined;
     const secured = tls.connect({
       socket,
       // An IP literal means no SNI at all (RFC 6066 forbids IPs there); an empty name sends none.
       servername: net.isIP(serverName) === 0 ? serverName : '',
       rejectUnauthorized: false,
       // Node's default would fold a name mismatch into `authorized`; we judge the name separately.
-      checkServerIdentity: () => undefined,
+      checkServerIdentity: (_name, cert) => {
+        chain = cert as tls.DetailedPeerCertificate;
+        return undefined;
+      },
       // One context per trust store, built once (building one per handshake cost ~3 % of a
       // whole-list run's CPU); no session is passed, so none is resumed.
-      secureContext: opts.ca === undefined ? defaultContext() : caContext(opts.ca),
+      secureContext,
       ALPNProtocols: opts.alpn ?? ['http/1.1'],
     });
     let done = false;
@@ -167,7 +165,7 @@ function handshake(
       secured.off('close', onClose);
       secured.on('error', () => undefined);
       if (error === null) {
-        resolve({ socket: secured, error: null });
+        resolve({ socket: secured, error: null, chain });
       } else {
         secured.destroy();
         resolve({ socket: null, error });

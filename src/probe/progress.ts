@@ -43,6 +43,11 @@ export function createProgress(o: ProgressOptions): Progress {
   const counts: Record<string, number> = {};
   let done = 0;
   let last = 0;
+  // The process's CPU from the first entry on, and when the last entry was written: the measuring
+  // loop's own cost, apart from the start, the idle-line calibrations and the summaries (--json).
+  const cpuStart = o.mode === 'json' ? process.cpuUsage() : null;
+  let loopCpu: NodeJS.CpuUsage | null = null;
+  const cpuMs = (u: NodeJS.CpuUsage) => ({ user: Math.round(u.user / 1000), sys: Math.round(u.system / 1000) });
 
   const snapshot = () => {
     const elapsed = (now() - started) / 1000;
@@ -57,7 +62,8 @@ export function createProgress(o: ProgressOptions): Progress {
       const loop = lag && lag.count > 0 ? { p50: Math.round(lag.percentile(50) / 1e6), p99: Math.round(lag.percentile(99) / 1e6), max: Math.round(lag.max / 1e6) } : null;
       lag?.reset();
       if (final) lag?.disable();
-      write(`${JSON.stringify({ type: final ? 'done' : 'progress', done: s.done, total: s.total, rate: Math.round(s.rate * 10) / 10, eta_s: Number.isFinite(s.eta) ? Math.round(s.eta) : null, counts: s.counts, concurrency: s.concurrency, loop_delay_ms: loop })}\n`);
+      const cpu = cpuStart ? cpuMs(process.cpuUsage(cpuStart)) : null;
+      write(`${JSON.stringify({ type: final ? 'done' : 'progress', done: s.done, total: s.total, rate: Math.round(s.rate * 10) / 10, eta_s: Number.isFinite(s.eta) ? Math.round(s.eta) : null, counts: s.counts, concurrency: s.concurrency, loop_delay_ms: loop, cpu_ms: cpu, ...(final ? { loop_cpu_ms: loopCpu ? cpuMs(loopCpu) : null } : {}) })}\n`);
     } else if (o.mode === 'tty') {
       const width = 24;
       const filled = s.total > 0 ? Math.round((s.done / s.total) * width) : width;
@@ -71,6 +77,7 @@ export function createProgress(o: ProgressOptions): Progress {
     update(verdict) {
       done++;
       counts[verdict] = (counts[verdict] ?? 0) + 1;
+      if (cpuStart && o.already + done >= o.total) loopCpu = process.cpuUsage(cpuStart);
       if (o.mode === 'quiet') return;
       const t = now();
       if (t - last >= interval) {

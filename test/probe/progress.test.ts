@@ -29,6 +29,24 @@ describe('progress', () => {
     expect(quiet).toEqual([]);
   });
 
+  it('gives the CPU spent since the first entry, and the measuring loop\'s own when the last entry is written', () => {
+    const out: string[] = [];
+    const p = createProgress({ mode: 'json', total: 2, already: 0, write: (s) => out.push(s), now: () => 0, intervalMs: 0 });
+    p.update('ok');
+    // Burn some CPU before the last entry, more after it (the summaries).
+    const spin = (ms: number) => { const t = process.cpuUsage(); while ((process.cpuUsage(t).user + process.cpuUsage(t).system) / 1000 < ms); };
+    spin(30);
+    p.update('ok');
+    spin(60);
+    p.finish();
+    type Cpu = { user: number; sys: number };
+    const done = JSON.parse(out.at(-1)!) as { cpu_ms: Cpu; loop_cpu_ms: Cpu };
+    const total = (c: Cpu) => c.user + c.sys;
+    expect(total(done.loop_cpu_ms)).toBeGreaterThanOrEqual(25);
+    expect(total(done.cpu_ms)).toBeGreaterThanOrEqual(total(done.loop_cpu_ms) + 55);
+    expect((JSON.parse(out[0]!) as { cpu_ms: Cpu }).cpu_ms).toBeDefined();
+  });
+
   it('says how many entries the run allows in flight as the adaptive concurrency moves it', () => {
     let limit = 16;
     const lines: string[] = [];

@@ -5,9 +5,9 @@
 // and it is skipped with a warning naming its line too, since the rest is still worth reading.
 // Appending to a torn file would glue the next record onto the torn line, so the writer cuts it
 // first (repairTornLine).
-import { closeSync, createReadStream, existsSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { MeasurementRecord } from '../../record.js';
 import { MEASUREMENTS_FILE, requireRunFolder, stderrWarn, type Warn } from './files.js';
 
@@ -44,6 +44,46 @@ function looksLikeRecord(v: unknown): v is MeasurementRecord {
     typeof r.layers === 'object' && r.layers !== null && typeof r.test_keys === 'object' && r.test_keys !== null;
 }
 
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * The file's lines, as readline splits them (at \n, \r\n or a lone \r), read in big chunks and cut
+ * at the bytes: readline's own splitting of a string stream cost more CPU than parsing the JSON
+ * (2 s of a 3,000-entry run's 4.5 s of summaries, lines of ~15 KB).
+ */
+export async function* fileLines(path: string): AsyncGenerator<string> {
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    // The start of a line that runs past the chunk read so far.
+    let carry: Buffer | null = null;
+    for (;;) {
+      const { bytesRead } = await file.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      let chunk = buf.subarray(0, bytesRead);
+      if (carry) {
+        chunk = Buffer.concat([carry, chunk]);
+        carry = null;
+      }
+      let start = 0;
+      for (let nl = chunk.indexOf(0x0a, start); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
+        yield* splitCr(chunk.toString('utf8', start, nl > start && chunk[nl - 1] === 0x0d ? nl - 1 : nl));
+        start = nl + 1;
+      }
+      // Copied: `buf` is read into again.
+      if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+    }
+    if (carry) yield* splitCr(carry.toString('utf8'));
+  } finally {
+    await file.close();
+  }
+}
+
+/** A lone \r ends a line too (readline's rule); JSON.stringify never writes one. */
+function splitCr(line: string): string[] {
+  return line.includes('\r') ? line.split('\r') : [line];
+}
+
 /** A reader of the run folder `dir`'s measurements; throws RunFolderError when it is not one. */
 export function recordReader(dir: string, warn: Warn = stderrWarn): RecordReader {
   requireRunFolder(dir);
@@ -53,7 +93,6 @@ export function recordReader(dir: string, warn: Warn = stderrWarn): RecordReader
   async function* scan(accept: (value: unknown) => string | null): AsyncGenerator<{ value: unknown; line: number }> {
     skipped.torn = null;
     skipped.damaged = [];
-    const input = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
     let n = 0;
     // A bad line is only reported once the next line is seen, to tell a torn last line from damage.
     let pending: SkippedLine | null = null;
@@ -66,7 +105,7 @@ export function recordReader(dir: string, warn: Warn = stderrWarn): RecordReader
         : `${path}:${pending.line}: skipped a damaged line (${pending.reason})`);
       pending = null;
     };
-    for await (const text of input) {
+    for await (const text of fileLines(path)) {
       n++;
       if (text.trim() === '') continue;
       flush(false);

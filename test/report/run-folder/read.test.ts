@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MEASUREMENTS_FILE, recordReader, repairTornLine, RunFolderError } from '../../../src/report/run-folder/index.js';
+import { fileLines, MEASUREMENTS_FILE, recordReader, repairTornLine, RunFolderError } from '../../../src/report/run-folder/index.js';
 import { loadRecords, standardEntries, writeRun } from '../runs.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cp-read-'));
@@ -67,6 +67,31 @@ describe('reading measurements.jsonl', () => {
     const dir = tmp();
     await expect(loadRecords(dir)).rejects.toMatchObject({ code: 'CP_RUN_FOLDER' });
     await expect(loadRecords(dir)).rejects.toBeInstanceOf(RunFolderError);
+  });
+});
+
+describe('splitting the file into lines', () => {
+  const lines = async (text: string | Buffer) => {
+    const file = join(tmp(), 'm.jsonl');
+    writeFileSync(file, text);
+    const out: string[] = [];
+    for await (const l of fileLines(file)) out.push(l);
+    return out;
+  };
+
+  it('splits at \\n, \\r\\n and a lone \\r as readline does, with or without a last newline', async () => {
+    expect(await lines('a\nb\r\nc\rd\n\ne')).toEqual(['a', 'b', 'c', 'd', '', 'e']);
+    expect(await lines('a\n')).toEqual(['a']);
+    expect(await lines('')).toEqual([]);
+  });
+
+  it('keeps lines longer than a read chunk, and characters cut by a chunk boundary, whole', async () => {
+    // 1 MiB chunks: a 2.5 MB line of Greek (2 bytes a letter) crosses two boundaries, one inside a character.
+    const long = `{"t":"${'αβγ'.repeat(420_000)}x"}`;
+    const got = await lines(`{"a":1}\r\n${long}\n{"b":2}`);
+    expect(got).toHaveLength(3);
+    expect(got[1]).toBe(long);
+    expect(got[2]).toBe('{"b":2}');
   });
 });
 
