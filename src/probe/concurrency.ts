@@ -101,15 +101,9 @@ export const INFLATED_WINDOWS = 2;
  * ping beside the run see under 100 ms more at its p95. Half of that leaves room for the ping's own
  * timing and for the queue's swings between two windows; an uplink stays busy with far less queue.
  */
-export const QUEUE_TARGET_MS = 60;
-/**
- * Kept of the limit when the queue signal alone backs off (the medians flat): a gentler cut, as
- * LEDBAT's is proportional to how far over target it is. With 0.7 the shaped ADSL run sawed between
- * 4 and 24 entries in flight and took 1.87x its bandwidth bound (the ping's added p95 85 ms).
- */
-export const QUEUE_DECREASE = 0.85;
+export const QUEUE_TARGET_MS = 50;
 /** The queue (ms) under which the limit may grow. */
-export const QUEUE_GROW_BELOW = 0.6 * QUEUE_TARGET_MS;
+export const QUEUE_GROW_BELOW = 0.5 * QUEUE_TARGET_MS;
 /**
  * Event-loop lateness (p95 over the window, ms) above which the queue signal is not judged: the
  * machine's CPU, not the line, then makes the tail (measured in the lab at 2-core load 4-6: step
@@ -201,13 +195,12 @@ export function concurrencyController(o: ConcurrencyOptions = {}, start = 0): Co
       count = 0;
       windowStart = now;
       let action: Decision['action'] = 'hold';
-      const slower = inflation > BACK_OFF_ABOVE;
-      inflatedRun = slower || (queue ?? 0) > QUEUE_TARGET_MS ? inflatedRun + 1 : 0;
+      inflatedRun = inflation > BACK_OFF_ABOVE || (queue ?? 0) > QUEUE_TARGET_MS ? inflatedRun + 1 : 0;
       if (inflatedRun >= INFLATED_WINDOWS) {
         inflatedRun = 0;
         knee = limit;
         slowStart = false;
-        limit = Math.max(c.min, Math.floor(limit * (slower ? c.decrease : QUEUE_DECREASE)));
+        limit = Math.max(c.min, Math.floor(limit * c.decrease));
         action = 'back-off';
       } else if (inflatedRun === 0 && inflation < GROW_BELOW && (queue ?? 0) < QUEUE_GROW_BELOW && active >= limit * 0.75) {
         const next = Math.min(ceiling(), slowStart ? limit * 2 : limit + c.step);
