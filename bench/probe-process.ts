@@ -30,16 +30,21 @@ async function timeWaitSockets(ns: string): Promise<string[]> {
   return r.stdout.split('\n').filter((l) => l.trim());
 }
 
-/** The same by the peer's port, most first: `80: 1200, 443: 12` (which connections leave them). */
+/**
+ * The same by the peer's port, most first, with how many peer addresses: `443: 461 (2 addresses)`
+ * (a resolver's or the control's kept-alive connections) against `443: 461 (350 addresses)` (sites).
+ */
 export async function timeWaitByPort(ns: string): Promise<string> {
-  const counts = new Map<string, number>();
+  const peers = new Map<string, string[]>();
   for (const line of await timeWaitSockets(ns)) {
     // Recv-Q Send-Q Local:Port Peer:Port
     const peer = line.trim().split(/\s+/)[3] ?? '';
-    const port = peer.slice(peer.lastIndexOf(':') + 1);
-    counts.set(port, (counts.get(port) ?? 0) + 1);
+    const at = peer.lastIndexOf(':');
+    const port = peer.slice(at + 1);
+    peers.set(port, [...(peers.get(port) ?? []), peer.slice(0, at)]);
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([p, n]) => `${p}: ${n}`).join(', ') || 'none';
+  return [...peers].sort((a, b) => b[1].length - a[1].length).slice(0, 6)
+    .map(([p, ips]) => `${p}: ${ips.length} (${new Set(ips).size} addresses)`).join(', ') || 'none';
 }
 
 /** Busy and total CPU time of the whole machine so far (s), from /proc/stat: every process and the kernel. */

@@ -159,6 +159,29 @@ export interface ControlResponse {
   };
 }
 
+/**
+ * A fetch the plan chose not to make, and why, so that a reader of the record knows it was not
+ * measured rather than lost.
+ */
+export interface SkippedFetch {
+  /** What it would have fetched, as `HttpRequest.request.url`. */
+  url: string;
+  /** `IP:PORT` it would have been sent to. */
+  address: string;
+  /** The name it would have sent (Host header). */
+  host: string;
+  /** The tags it would have carried. */
+  tags: StepTag[];
+  /**
+   * `https_decided`: an https:// entry's own fetch (the real name from the same address, a
+   * certificate trusted and valid for it, a whole 2xx page that is no blockpage) already showed the
+   * site, so the same page was not fetched again over plain HTTP.
+   */
+  reason: 'https_decided';
+  /** The fetch that decided: its `url @address`. */
+  decided_by: string;
+}
+
 /** What one entry's measurement produced: the raw material of the analysis. */
 export interface TestKeys {
   queries: DnsQuery[];
@@ -167,6 +190,8 @@ export interface TestKeys {
   requests: HttpRequest[];
   control: ControlResponse | null;
   control_failure: Failure;
+  /** Fetches the plan left out on purpose, with the reason (absent when none was). */
+  skipped?: SkippedFetch[];
 }
 
 /** The entry as measured: the listed form is kept for reports, the ASCII form is what was sent. */

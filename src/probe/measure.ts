@@ -4,7 +4,7 @@
 // path; a reacting step is sandwiched by another innocuous request and retried once (one success
 // means not blocked); the real name sent to a neutral server; the control asked when anything failed.
 // Every packet goes through env.net and env.control, so the plan is unit-tested with fakes.
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { endpoint } from '../address.js';
 import { bogonCheck } from '../analysis/bogons.js';
@@ -13,7 +13,7 @@ import { answerAddrs, firstReplies, isReaction, responseReaction } from '../anal
 import { samePlace } from '../analysis/pages.js';
 import { analyzeReach } from '../analysis/reach.js';
 import { resolverAddress, type DnsOptions, type QueryType, type ResolverSpec } from '../dns/index.js';
-import type { DnsQuery, StepTag, Target, TestKeys } from '../observations.js';
+import type { DnsQuery, HttpRequest, StepTag, Target, TestKeys, TlsHandshake } from '../observations.js';
 import { sharedCopy, type DnsPhase } from './dns-share.js';
 import type { ProbeEnv } from './env.js';
 import type { Limiter } from './limits.js';
@@ -32,7 +32,7 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
   const usable = (ip: string) => !isBogon(ip) && env.guard.allows(ip) && (isIPv4(ip) || env.ipv6);
 
   /** TCP, then TLS for https, then one GET over the very socket measured. True when it reacted. */
-  async function chain(ip: string, port: number, scheme: Scheme, host: string, path: string, tags: StepTag[], into: StepKeys = keys): Promise<boolean> {
+  async function chain(ip: string, port: number, scheme: Scheme, host: string, path: string, tags: StepTag[], into: StepKeys = keys, got?: Got): Promise<boolean> {
     return env.perIp(ip, async () => {
       const tcp = await env.net.tcpConnect(ip, port, opts(tags, env.connectTimeoutMs));
       into.tcp_connect.push(tcp.obs);
@@ -45,12 +45,14 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
         if (scheme === 'https') {
           const tls = await env.net.tlsHandshake(socket, host, opts(tags, env.connectTimeoutMs));
           into.tls_handshakes.push(tls.obs);
+          if (got) got.tls = tls.obs;
           if (!tls.socket) return isReaction(tls.obs.failure);
           socket = tls.socket;
         }
         handed = true;
         const req = await env.net.httpRequest({ ip, port, scheme, host, path, socket }, opts(tags));
         into.requests.push(req);
+        if (got) got.req = req;
         return responseReaction(req).reaction;
       } finally {
         if (!handed) socket.destroy();
@@ -130,17 +132,41 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
     ? [[target.port, target.scheme]]
     : [[80, 'http'], [443, 'https']];
   let reacted = false;
+  // An https:// entry's page is not fetched a second time over plain HTTP once its HTTPS fetch from
+  // the same address showed the site (httpsShowsSite): per address, what that fetch decided.
+  const httpsDecided = new Map<string, Promise<string | null>>();
+  const decide = new Map<string, (by: string | null) => void>();
+  const twins = target.port === null && target.scheme === 'https';
+  if (twins) for (const ip of ips) httpsDecided.set(ip, new Promise((resolve) => decide.set(ip, resolve)));
   await Promise.all(
     ips.flatMap((ip) =>
       ports.map(async ([port, scheme]) => {
         const real = target.host;
-        const innocuousOk = await innocuous(ip, port, scheme);
-        if (!innocuousOk) void ask();
-        const realReacted = await chain(ip, port, scheme, real, '/', ['direct']);
-        // An http:// entry's path is fetched over HTTPS too: the site's own page of that path
-        // (certificate valid for the name) shows whose the plain-HTTP page is without the control.
-        const wantPath = target.path !== '/' && (scheme === target.scheme || scheme === 'https');
-        const pathReacted = wantPath ? await chain(ip, port, scheme, real, target.path, ['path']) : false;
+        // Whatever happens on this address over HTTPS, the plain-HTTP side waiting on it goes on.
+        const settle = (by: string | null) => (twins && scheme === 'https' ? decide.get(ip)?.(by) : undefined);
+        let realReacted = false;
+        let pathReacted = false;
+        let innocuousOk = false;
+        try {
+          innocuousOk = await innocuous(ip, port, scheme);
+          if (!innocuousOk) void ask();
+          const by = twins && scheme === 'http' ? await httpsDecided.get(ip) : null;
+          if (by) {
+            (keys.skipped ??= []).push({ url: `http://${isIPv6(real) ? `[${real}]` : real}/`, address: endpoint(ip, port), host: real, tags: ['direct'], reason: 'https_decided', decided_by: by });
+          } else {
+            const direct: Got = {};
+            realReacted = await chain(ip, port, scheme, real, '/', ['direct'], keys, direct);
+            // An http:// entry's path is fetched over HTTPS too: the site's own page of that path
+            // (certificate valid for the name) shows whose the plain-HTTP page is without the control.
+            const wantPath = target.path !== '/' && (scheme === target.scheme || scheme === 'https');
+            const listed: Got = {};
+            pathReacted = wantPath ? await chain(ip, port, scheme, real, target.path, ['path'], keys, listed) : false;
+            const shown = (g: Got) => (g.req && httpsShowsSite(g, real) ? `${g.req.request.url} @${g.req.request.address}` : null);
+            settle(shown(direct) && (!wantPath || shown(listed)) ? shown(wantPath ? listed : direct) : null);
+          }
+        } finally {
+          settle(null);
+        }
         if (realReacted || pathReacted) void ask();
         if (realReacted) {
           // Sandwich: the innocuous name again right after the failure (a stateful block shows
@@ -169,6 +195,22 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
 }
 
 type StepKeys = Pick<TestKeys, 'tcp_connect' | 'tls_handshakes' | 'requests'>;
+/** A chain's own TLS handshake and request, for the plan to look at. */
+type Got = { tls?: TlsHandshake; req?: HttpRequest };
+
+/**
+ * The real name's fetch over HTTPS shows the site from that address: a handshake trusted and valid
+ * for the name, and a whole 2xx answer that is no known blockpage. Only then is the plain-HTTP
+ * twin of an https:// entry left out: it would add nothing to the verdict (the listed URL answers
+ * over HTTPS with a certificate for its name) nor to its evidence. Any failure, reaction,
+ * refusal or redirect over HTTPS, and the plain-HTTP twin is fetched as before.
+ */
+export function httpsShowsSite(got: Got, host: string): boolean {
+  const { tls, req } = got;
+  if (!tls || !req || tls.failure !== null || !tls.trusted || !tls.valid_for_name || tls.server_name !== host) return false;
+  if (req.failure !== null || req.response === null) return false;
+  return req.response.code >= 200 && req.response.code < 300 && !responseReaction(req).reaction;
+}
 
 /** Whether the listed URL's fetch from here is not shown to be the site without the control. */
 export function needsControl(target: Target, keys: TestKeys, truth: string[]): boolean {

@@ -408,6 +408,9 @@ export function toOoni(r: MeasurementRecord, ctx: OoniContext): Record<string, u
         tcp_connect: extra.tcp_connect.map((c) => tcp(c, r, false)),
         tls_handshakes: extra.tls_handshakes.map((h) => tls(h, chains, false)),
         requests: extra.requests.map((q) => request(q, false)),
+        // Fetches the probe left out on purpose (an https:// entry's plain-HTTP twin once its HTTPS
+        // page showed the site): not measured, rather than missing.
+        ...(r.test_keys.skipped?.length ? { skipped: r.test_keys.skipped } : {}),
       },
       x_censorprobe: { verdict: r.verdict, reason: r.reason, layers: r.layers, context: r.context, target: r.target },
     },

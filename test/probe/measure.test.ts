@@ -289,27 +289,67 @@ describe('measureTarget: the swap test', () => {
       `${T2}:443 sni=${INNOCUOUS} [swap-innocuous]`,
       `${T2}:443 sni=site.gr [direct]`,
     ]);
+    // The https:// entry's page over HTTPS (certificate valid for the name) shows the site on each
+    // address: its plain-HTTP twin is not fetched again; the innocuous name still is (swap test).
     expect(fake.steps('http').sort()).toEqual([
       `http://${INNOCUOUS}/ @${T1}:80 host=${INNOCUOUS} [swap-innocuous]`,
       `http://${INNOCUOUS}/ @${T2}:80 host=${INNOCUOUS} [swap-innocuous]`,
-      `http://site.gr/ @${T1}:80 host=site.gr [direct]`,
-      `http://site.gr/ @${T2}:80 host=site.gr [direct]`,
       `https://${INNOCUOUS}/ @${T1}:443 host=${INNOCUOUS} [swap-innocuous]`,
       `https://${INNOCUOUS}/ @${T2}:443 host=${INNOCUOUS} [swap-innocuous]`,
       `https://site.gr/ @${T1}:443 host=site.gr [direct]`,
       `https://site.gr/ @${T2}:443 host=site.gr [direct]`,
     ]);
+    expect(keys.skipped).toEqual([T1, T2].map((ip) => ({
+      url: 'http://site.gr/', address: `${ip}:80`, host: 'site.gr', tags: ['direct'], reason: 'https_decided', decided_by: `https://site.gr/ @${ip}:443`,
+    })));
     // The innocuous request comes before the real name on each address and port.
     for (const ip of [T1, T2]) {
       expect(fake.indexOf('tls', `${ip}:443 sni=${INNOCUOUS}`, ['swap-innocuous'])).toBeLessThan(fake.indexOf('tls', `${ip}:443 sni=site.gr`, ['direct']));
     }
-    expect(keys.tcp_connect).toHaveLength(8);
+    expect(keys.tcp_connect).toHaveLength(6);
     expect(keys.tls_handshakes).toHaveLength(4);
-    expect(keys.requests).toHaveLength(8);
+    expect(keys.requests).toHaveLength(6);
     // An HTTPS page with a valid certificate shows the site: the control is not asked.
     expect(fake.asked).toEqual([]);
     expect(keys.control).toBeNull();
     expectClosed(fake);
+  });
+
+  it('an https:// entry: plain HTTP is fetched where HTTPS did not show the site (reset, untrusted, refusal, redirect, blockpage), skipped where it did', async () => {
+    const httpsAnswers: Record<string, World['http']> = {
+      refusal: (t) => (t.scheme === 'https' && t.host === 'site.gr' ? { code: 403, title: 'Forbidden' } : { code: 200, title: 'The site' }),
+      redirect: (t) => (t.scheme === 'https' && t.host === 'site.gr' ? { code: 302, headers: { location: 'https://site.gr/el/' } } : { code: 200, title: 'The site' }),
+      blockpage: (t) => (t.scheme === 'https' && t.host === 'site.gr' ? OTE_BLOCKPAGE : { code: 200, title: 'The site' }),
+      broken: (t) => (t.scheme === 'https' && t.host === 'site.gr' ? 'connection_reset' : { code: 200, title: 'The site' }),
+    };
+    const worlds: Record<string, World> = {
+      'SNI reset': { tls: (ip, _port, sni) => (ip === T1 && sni === 'site.gr' ? { failure: 'connection_reset' } : {}) },
+      untrusted: { tls: (ip, _port, sni) => (ip === T1 && sni === 'site.gr' ? { trusted: false } : {}) },
+      'not valid for the name': { tls: (ip, _port, sni) => (ip === T1 && sni === 'site.gr' ? { valid: false } : {}) },
+      ...Object.fromEntries(Object.entries(httpsAnswers).map(([k, http]): [string, World] => [k, { http: (t, tags) => (t.ip === T1 ? http!(t, tags) : { code: 200, title: 'The site' }) }])),
+    };
+    for (const [why, world] of Object.entries(worlds)) {
+      const { env, fake } = setup({ world: { dns: resolves([T1, T2]), ...world } });
+      const keys = await measureTarget(target('https://site.gr/'), env);
+      const realHttp = fake.steps('http').filter((x) => x.startsWith('http://site.gr/') && x.endsWith('[direct]'));
+      expect(realHttp, why).toEqual([`http://site.gr/ @${T1}:80 host=site.gr [direct]`]);
+      expect(keys.skipped?.map((k) => k.address), why).toEqual([`${T2}:80`]);
+      // The fetch that was made waited for the HTTPS one's outcome on its address.
+      expect(fake.indexOf('http', `http://site.gr/ @${T1}:80 host=site.gr`, ['direct']), why).toBeGreaterThan(
+        fake.log.findIndex((x) => x.kind === (why.includes('SNI') || why.includes('trust') || why.includes('valid') ? 'tls' : 'http') && x.text.includes(`${T1}:443`) && x.text.includes('site.gr') && x.tags.join() === 'direct'),
+      );
+      expectClosed(fake);
+    }
+  });
+
+  it('an http:// entry and an entry with its own port: every fetch as before, nothing skipped', async () => {
+    for (const url of ['http://site.gr/', 'https://site.gr:8443/']) {
+      const { env, fake } = setup({ world: { dns: resolves([T1]) } });
+      const keys = await measureTarget(target(url), env);
+      expect(keys.skipped, url).toBeUndefined();
+      const real = fake.steps('http').filter((x) => x.includes(' host=site.gr ') && x.endsWith('[direct]')).sort();
+      expect(real, url).toEqual(url.startsWith('http:') ? [`http://site.gr/ @${T1}:80 host=site.gr [direct]`, `https://site.gr/ @${T1}:443 host=site.gr [direct]`] : [`https://site.gr:8443/ @${T1}:8443 host=site.gr [direct]`]);
+    }
   });
 
   it('the real name reset on one address: sandwich, one retry, then the real name to the neutral server; the control asked once', async () => {

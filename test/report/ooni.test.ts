@@ -92,6 +92,20 @@ describe('export ooni', () => {
     expect(checkSiteFirst([{ ...m, input: 'https://site.example/' }]).withRequests).toBe(1);
   });
 
+  it('names the fetches the probe left out on purpose beside its own steps, and the line stays valid', async () => {
+    const dir = writeRun(standardEntries().slice(0, 1));
+    const [base] = await loadRecords(dir);
+    const r = withSwapSteps(base!);
+    const skipped = [{ url: 'http://site.example/', address: '198.18.16.5:80', host: 'site.example', tags: ['direct' as const], reason: 'https_decided' as const, decided_by: 'https://site.example/ @198.18.16.5:443' }];
+    const m = toOoni({ ...r, test_keys: { ...r.test_keys, skipped } }, { meta: null });
+    expect(schemaProblems(m)).toEqual([]);
+    expect(validateOoni(m)).toEqual([]);
+    expect((m.test_keys as Record<string, any>).x_censorprobe_steps.skipped).toEqual(skipped);
+    // The site's own steps are what they were: nothing stands in for the fetch not made.
+    expect((m.test_keys as Record<string, any>).requests).toEqual((toOoni(r, { meta: null }).test_keys as Record<string, any>).requests);
+    expect((toOoni(r, { meta: null }).test_keys as Record<string, any>).x_censorprobe_steps.skipped).toBeUndefined();
+  });
+
   it('writes a response broken off mid-body as a failed transaction (code 0), keeping what arrived aside', async () => {
     const dir = writeRun(standardEntries().slice(0, 1));
     const [base] = await loadRecords(dir);
