@@ -26,6 +26,31 @@ const PER_SHARED_IP = 50;
 const WORDS = ['bet', 'casino', 'spin', 'slot', 'jackpot', 'poker', 'win', 'lucky', 'vegas', 'royal', 'star', 'gold', 'ace', 'play', 'bingo', 'roulette', 'odds', 'sport', 'live', 'mega'];
 const TLDS = ['com', 'com', 'com', 'net', 'io', 'bet', 'casino', 'eu', 'org', 'co.uk', 'ag', 'ελ'];
 
+/**
+ * Page sizes of the served sites. Issue 16's own measurement of real gambling sites' home pages
+ * (the list measured on a simulated Greek ISP built by others): 8 to 256 KB, mean about 70 KB. Drawn
+ * log-normal (median 54 KiB, sigma 0.75; page weights are log-normal: a few heavy pages pull the
+ * mean above the median), clipped to the measured range, then rounded to one of PAGE_CLASSES
+ * log-spaced sizes (5.7 % apart) so that hosts share page files in the lab. A size in KiB.
+ */
+export const PAGE_SIZE = { minKiB: 8, maxKiB: 256, medianKiB: 54, sigma: 0.75 } as const;
+export const PAGE_CLASSES = 64;
+
+/** The class sizes in bytes, 8 KiB to 256 KiB, evenly spaced on a log scale. */
+export function pageClasses(): number[] {
+  const ratio = PAGE_SIZE.maxKiB / PAGE_SIZE.minKiB;
+  return Array.from({ length: PAGE_CLASSES }, (_, i) => Math.round(PAGE_SIZE.minKiB * 1024 * ratio ** (i / (PAGE_CLASSES - 1))));
+}
+
+/** One page size (bytes): log-normal by Box-Muller from two uniform draws, clipped, snapped to a class. */
+export function drawPageBytes(rnd: () => number, classes = pageClasses()): number {
+  const u = 1 - rnd();
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd());
+  const kib = Math.min(PAGE_SIZE.maxKiB, Math.max(PAGE_SIZE.minKiB, PAGE_SIZE.medianKiB * Math.exp(PAGE_SIZE.sigma * z)));
+  const i = Math.round((Math.log(kib / PAGE_SIZE.minKiB) / Math.log(PAGE_SIZE.maxKiB / PAGE_SIZE.minKiB)) * (PAGE_CLASSES - 1));
+  return classes[i] as number;
+}
+
 export interface BenchRow {
   kind: Kind;
   input: string;
@@ -34,6 +59,8 @@ export interface BenchRow {
   isp_ip: string;
   isp_dpi: string;
   share: string;
+  /** The size of the site's page in bytes; null where the world serves no page. */
+  page_bytes: number | null;
 }
 
 /** Counts per kind for `n` entries (largest remainders go to `clean`). */
@@ -60,6 +87,10 @@ export function benchRows(n: number, seed = 20140): BenchRow[] {
     const j = Math.floor(rnd() * (i + 1));
     [kinds[i], kinds[j]] = [kinds[j] as Kind, kinds[i] as Kind];
   }
+  // Page sizes from a stream of their own, so the list's names, schemes and kinds stay those of the
+  // seed before pages had sizes.
+  const pageRnd = mulberry32(seed + 1);
+  const classes = pageClasses();
   const shared = new Map<string, number>();
   const share = (pool: string) => {
     const seen = shared.get(pool) ?? 0;
@@ -70,7 +101,8 @@ export function benchRows(n: number, seed = 20140): BenchRow[] {
     const host = `${pick(WORDS)}${pick(WORDS)}${String(i).padStart(5, '0')}.${pick(TLDS)}`;
     // Host DPI matches the HTTP Host line: those entries are http:// (as euro-bet.gr on test-lists-gr).
     const scheme = kind === 'dpi_host_reset' || rnd() < 0.1 ? 'http' : 'https';
-    const row: BenchRow = { kind, input: `${scheme}://${host}/`, world: 'site', isp_dns: '', isp_ip: '', isp_dpi: '', share: '' };
+    const page_bytes = drawPageBytes(pageRnd, classes);
+    const row: BenchRow = { kind, input: `${scheme}://${host}/`, world: 'site', isp_dns: '', isp_ip: '', isp_dpi: '', share: '', page_bytes };
     switch (kind) {
       case 'dns_blockpage':
         return { ...row, isp_dns: 'blockpage', share: share('cdn') };
@@ -79,11 +111,11 @@ export function benchRows(n: number, seed = 20140): BenchRow[] {
       case 'dns_nxdomain':
         return { ...row, isp_dns: 'nxdomain', share: share('cdn') };
       case 'dead_nowhere':
-        return { ...row, world: 'nowhere' };
+        return { ...row, world: 'nowhere', page_bytes: null };
       case 'dead_gone':
-        return { ...row, world: 'gone' };
+        return { ...row, world: 'gone', page_bytes: null };
       case 'dead_closed':
-        return { ...row, world: 'closed' };
+        return { ...row, world: 'closed', page_bytes: null };
       case 'ip_drop':
         // Its own address: a drop on a shared one would block its neighbours too.
         return { ...row, isp_ip: 'drop' };
@@ -101,7 +133,7 @@ export function benchRows(n: number, seed = 20140): BenchRow[] {
 
 /** The rows as a lab scenario file (lab/scenarios.csv's columns). */
 export function scenarioCsv(rows: readonly BenchRow[]): string {
-  const lines = ['input,category_code,world,isp_dns,isp_ip,isp_dpi,isp_url,share,notes'];
-  for (const r of rows) lines.push([r.input, r.kind === 'clean' ? 'NEWS' : 'GMB', r.world, r.isp_dns, r.isp_ip, r.isp_dpi, '', r.share, `bench ${r.kind}`].join(','));
+  const lines = ['input,category_code,world,isp_dns,isp_ip,isp_dpi,isp_url,share,page_bytes,notes'];
+  for (const r of rows) lines.push([r.input, r.kind === 'clean' ? 'NEWS' : 'GMB', r.world, r.isp_dns, r.isp_ip, r.isp_dpi, '', r.share, r.page_bytes ?? '', `bench ${r.kind}`].join(','));
   return `${lines.join('\n')}\n`;
 }

@@ -16,6 +16,9 @@ export const WORLD_KINDS = [
 /** Worlds where nginx serves the site (with or without a refusal for the client's network). */
 export const GEO_KINDS = ['geo_403', 'geo_451', 'geo_redirect', 'geo_cdn', 'geo_http_only'] as const;
 export const HOSTILE_KINDS = ['garbage', 'redirect_loop', 'stall', 'huge_header', 'broken_chunked', 'cert_expired', 'cert_self_signed', 'cert_wrong_name'] as const;
+/** A sized page holds at least its head and title; at most what the control helper reads (1 MiB). */
+export const MIN_PAGE_BYTES = 1024;
+export const MAX_PAGE_BYTES = 1024 * 1024;
 export type GeoKind = (typeof GEO_KINDS)[number];
 export type HostileKind = (typeof HOSTILE_KINDS)[number];
 export const isGeo = (w: string): w is GeoKind => (GEO_KINDS as readonly string[]).includes(w);
@@ -77,6 +80,11 @@ export interface Scenario {
   cdnIp: string | null;
   /** Blocked only because it shares an IP-blocked address (its row names no block). */
   collateral?: boolean;
+  /**
+   * The size in bytes of the site's page (column `page_bytes`), for a benchmark with pages of real
+   * sites' sizes; null: the lab's own short page naming the host.
+   */
+  pageBytes: number | null;
   kind: string;
 }
 
@@ -152,6 +160,10 @@ function validate(s: Scenario, row: number): void {
   if ((isGeo(s.world) || isHostile(s.world)) && (s.dns !== 'truth' || s.ip || s.dpi || s.url || s.share)) fail('refusing and broken sites are not blocked here and have an address of their own');
   if (s.world === 'geo_http_only' && s.scheme !== 'http') fail('an HTTP-only site needs an http:// input');
   if (s.world.startsWith('cert_') && s.scheme !== 'https') fail('a certificate case needs an https:// input');
+  if (s.pageBytes !== null) {
+    if (!Number.isSafeInteger(s.pageBytes) || s.pageBytes < MIN_PAGE_BYTES || s.pageBytes > MAX_PAGE_BYTES) fail(`page_bytes must be a whole number from ${MIN_PAGE_BYTES} to ${MAX_PAGE_BYTES}`);
+    if (s.world !== 'site') fail('page_bytes sizes a plain site\'s page only');
+  }
   if (s.world === 'nowhere' && (s.dns !== 'truth' || s.ip || s.dpi || s.url)) fail('a name that exists nowhere cannot be blocked');
   if (!served && (s.dpi || s.url)) fail('DPI and URL blocks need a site that answers');
   if (s.url && (s.scheme !== 'http' || s.path === '/')) fail('a URL block needs an http:// input with a path');
@@ -190,6 +202,8 @@ export function parseScenarios(text: string): Scenario[] {
       url: oneOf(URL_KINDS, r.isp_url ?? '', 'isp_url', row, null),
     };
     const share = (r.share ?? '').trim() || null;
+    const rawBytes = (r.page_bytes ?? '').trim();
+    const pageBytes = rawBytes === '' ? null : Number(rawBytes);
     const s: Scenario = {
       input,
       category_code: (r.category_code ?? '').trim() || 'MISC',
@@ -201,6 +215,7 @@ export function parseScenarios(text: string): Scenario[] {
       siteIp: null,
       cdnIp: null,
       kind: kindLabel(base),
+      pageBytes,
     };
     validate(s, row);
     if (s.world === 'gone') s.siteIp = intToIp(nextGone++);

@@ -1,13 +1,13 @@
 // Bringing the lab up: namespaces and links, CA and certificates, resolvers, websites, the ISP's
 // packet filter and proxy, the control helper; then the endpoints and ground truth for the tests.
-import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync, linkSync } from 'node:fs';
 import path from 'node:path';
 import { ADDR, ALL_NS, CONTROL_PORT, DELAY_MS, NEUTRAL_NAME, NS, ONLY_NETS, SLOW_SITE_MS, UNBOUND_PORT, topologyBatches } from './topology.js';
 import { defaultScenarios, files, netnsEtc, nodeModuleCommand, repoRoot, stateDir, statePath } from './paths.js';
 import { groundTruth, isGeo, isHostile, listCsv, loadScenarios, worldSiteIps, type Scenario } from './scenarios.js';
 import { makeCa, makeExpiredLeaf, makeLeaf, makeLeaves, makeSelfSigned, type CertPair } from './certs.js';
 import { ispPython, ispUnbound, worldUnbound } from './dns-config.js';
-import { blockpageHtml, geoHtml, ispNginx, neutralHtml, PATH_REDIRECT_LOCATION, siteHtml, unknownIspPage, VODAFONE_LOCATION, worldNginx } from './web-config.js';
+import { blockpageHtml, geoHtml, ispNginx, neutralHtml, PATH_REDIRECT_LOCATION, siteHtml, sizedSiteHtml, unknownIspPage, VODAFONE_LOCATION, worldNginx } from './web-config.js';
 import { ispRuleset, proxyPorts } from './firewall.js';
 import { inNs, must } from './shell.js';
 import { isAlive, readPids, startInNs, type TrackedProcess } from './processes.js';
@@ -127,9 +127,30 @@ function writeSites(scenarios: readonly Scenario[]): Map<string, string> {
     writeFileSync(path.join(dir, 'index.html'), html);
     roots.set(host, dir);
   };
+  // Sized pages (a benchmark's): one file per category and size, hard-linked into each host's root,
+  // so 15,000 hosts of 8-256 KB pages cost a few MB of disk and no time.
+  const sized = new Map<string, string>();
+  const link = (host: string, category: string, bytes: number) => {
+    const key = `${category === 'GMB' ? 'GMB' : 'other'}-${bytes}`;
+    let file = sized.get(key);
+    if (!file) {
+      file = statePath('www', '.sized', `${key}.html`);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, sizedSiteHtml(category, bytes));
+      sized.set(key, file);
+    }
+    const dir = statePath('www', host);
+    mkdirSync(dir, { recursive: true });
+    linkSync(file, path.join(dir, 'index.html'));
+    roots.set(host, dir);
+  };
   let geo = 0;
   for (const s of scenarios) {
     if (!s.siteIp || s.world === 'gone') continue;
+    if (s.pageBytes !== null) {
+      link(s.host, s.category_code, s.pageBytes);
+      continue;
+    }
     write(s.host, siteHtml(s));
     if (isGeo(s.world)) {
       const pages = geoHtml(s, geo++);

@@ -33,6 +33,46 @@ ${'<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>\n'.repeat(8)}
 `;
 }
 
+/** The title of a benchmark's sized page (one page per category and size, shared by its hosts). */
+export function sizedSiteTitle(category: string): string {
+  return category === 'GMB' ? 'Online casino, sports betting and poker' : 'News, culture and more';
+}
+
+/**
+ * A page of exactly `bytes` bytes for the benchmark's scenario set, shaped as a real home page: a
+ * title in the head, inline script and style, then game tiles and links. Hosts of one size and
+ * category share it (the analysis compares a page only with the same host's other fetches and the
+ * control's, never across hosts), so `lab up` writes a few dozen files, not 15,000.
+ */
+export function sizedSiteHtml(category: string, bytes: number): string {
+  const title = sizedSiteTitle(category);
+  const head = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:sans-serif;margin:0}.tile{display:inline-block;width:180px;margin:6px}</style>
+</head>
+<body><h1>${title}</h1>
+`;
+  const tail = '</body></html>\n';
+  // The head holds the only non-ASCII text a title may have; everything after it is ASCII.
+  const room = bytes - Buffer.byteLength(head) - tail.length;
+  const parts: string[] = [];
+  let used = 0;
+  for (let i = 0; ; i++) {
+    const chunk =
+      i % 4 === 3
+        ? `<script>window.cp=window.cp||[];window.cp.push({slot:${i},odds:${(1 + (i % 97) / 10).toFixed(2)},live:${i % 8 === 3}});</script>\n`
+        : `<div class="tile"><a href="/game/${i}"><img src="/img/${i}.webp" alt="Game ${i}"></a><p>Spin ${i}: ${(i * 7919) % 10007} players, jackpot ${(i * 104729) % 1000003} EUR</p></div>\n`;
+    if (used + chunk.length > room) break;
+    parts.push(chunk);
+    used += chunk.length;
+  }
+  // The last few bytes as a comment (or spaces), so no tag is cut.
+  const left = Math.max(0, room - used);
+  parts.push(left >= 7 ? `<!--${' '.repeat(left - 7)}-->` : ' '.repeat(left));
+  return `${head}${parts.join('')}${tail}`;
+}
+
 /** An ISP middlebox's own page that no fingerprint knows, in several languages and looks. */
 export function unknownIspPage(index: number, status: number): string {
   const pages = [

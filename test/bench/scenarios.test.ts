@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchRows, kindCounts, MIX, scenarioCsv } from '../../bench/scenarios.js';
+import { benchRows, kindCounts, MIX, PAGE_CLASSES, pageClasses, scenarioCsv } from '../../bench/scenarios.js';
 import { parseScenarios, verdictOf, worldSiteIps } from '../../src/lab/scenarios.js';
 import { leafRequests } from '../../src/lab/up.js';
 
@@ -43,4 +43,33 @@ describe('the benchmark scenario set', () => {
     const covered = new Set(leafRequests(big).flatMap((r) => r.names));
     for (const s of big.filter((x) => x.world === 'site')) expect(covered.has(s.host)).toBe(true);
   });
+
+  it('gives served sites pages of real sizes: 8-256 KiB, mean about 70 KB, in a few shared sizes', () => {
+    const scenarios = parseScenarios(scenarioCsv(benchRows(15000)));
+    const sizes = scenarios.filter((s) => s.world === 'site').map((s) => s.pageBytes as number);
+    expect(sizes.every((b) => b >= 8 * 1024 && b <= 256 * 1024)).toBe(true);
+    const meanKb = sizes.reduce((a, b) => a + b, 0) / sizes.length / 1000;
+    expect(meanKb).toBeGreaterThan(65);
+    expect(meanKb).toBeLessThan(75);
+    // Log-normal: the median below the mean, both ends of the range reached.
+    const sorted = [...sizes].sort((a, b) => a - b);
+    expect(sorted[sorted.length >> 1]! / 1000).toBeLessThan(meanKb);
+    expect(sorted[0]).toBe(8 * 1024);
+    expect(sorted[sorted.length - 1]).toBe(256 * 1024);
+    // Shared by many hosts: the lab writes one file per size and category.
+    expect(new Set(sizes).size).toBeLessThanOrEqual(PAGE_CLASSES);
+    expect(pageClasses()).toHaveLength(PAGE_CLASSES);
+    // Dead sites serve nothing.
+    expect(scenarios.filter((s) => s.world !== 'site').every((s) => s.pageBytes === null)).toBe(true);
+  });
+
+  it('keeps the list of the seed before pages had sizes (names, schemes, kinds)', () => {
+    const rows = benchRows(15000);
+    // The first rows as they were: page sizes come from a stream of their own.
+    expect(rows.slice(0, 3).map((r) => `${r.kind} ${r.input}`)).toEqual(FIRST_ROWS);
+  });
 });
+
+
+/** benchRows(15000)'s first rows as generated before page sizes were added (seed 20140). */
+const FIRST_ROWS = ['dns_blockpage https://starcasino00000.com/', 'dns_blockpage https://luckyspin00001.eu/', 'dead_nowhere https://slotplay00002.ελ/'];

@@ -4,6 +4,7 @@ import { domainToUnicode } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DNS_KINDS, DPI_KINDS, IP_KINDS, URL_KINDS, groundTruth, listCsv, loadScenarios, parseScenarios, verdictOf } from '../../src/lab/scenarios.js';
 import { defaultScenarios, repoRoot } from '../../src/lab/paths.js';
+import { sizedSiteHtml, sizedSiteTitle } from '../../src/lab/web-config.js';
 
 const HEAD = 'input,category_code,world,isp_dns,isp_ip,isp_dpi,isp_url,share,notes\n';
 const scenarios = loadScenarios(defaultScenarios);
@@ -84,6 +85,31 @@ describe('parseScenarios', () => {
       `${HEAD}https://a.com/,GMB,gone,,,sni_reset,,,\n`,
     ];
     for (const text of bad) expect(() => parseScenarios(text), text).toThrow(expect.objectContaining({ code: 'CP_LAB_SCENARIO' }));
+  });
+
+  it('reads a page size for plain sites only (a benchmark\'s pages of real sizes)', () => {
+    const head = 'input,category_code,world,isp_dns,isp_ip,isp_dpi,isp_url,share,page_bytes,notes\n';
+    const [a, b] = parseScenarios(`${head}https://a.com/,GMB,site,blockpage,,,,,70000,\nhttps://b.com/,NEWS,site,,,,,,,\n`);
+    expect(a?.pageBytes).toBe(70000);
+    expect(b?.pageBytes).toBeNull();
+    // The ordinary file has no such column: every page is the lab's short one naming its host.
+    expect(scenarios.every((x) => x.pageBytes === null)).toBe(true);
+    for (const bad of ['https://a.com/,GMB,gone,,,,,,70000,', 'https://a.com/,GMB,site,,,,,,12.5,', 'https://a.com/,GMB,site,,,,,,100,', 'https://a.com/,GMB,site,,,,,,9999999,']) {
+      expect(() => parseScenarios(`${head}${bad}\n`), bad).toThrow(expect.objectContaining({ code: 'CP_LAB_SCENARIO' }));
+    }
+  });
+
+  it('writes sized pages of exactly the asked bytes, title in the head, no tag cut', () => {
+    for (const n of [1024, 8192, 70001, 262144]) {
+      const html = sizedSiteHtml('GMB', n);
+      expect(Buffer.byteLength(html)).toBe(n);
+      expect(html.slice(0, 300)).toContain(`<title>${sizedSiteTitle('GMB')}</title>`);
+      expect(html.endsWith('</body></html>\n')).toBe(true);
+      // Every tag opened after the head is closed: the padding never cuts one.
+      const body = html.slice(html.indexOf('<body>'));
+      expect(body.split('<div').length).toBe(body.split('</div>').length);
+      expect(body.split('<script>').length).toBe(body.split('</script>').length);
+    }
   });
 
   it('writes the list in OONI test-list format, one row per entry', () => {

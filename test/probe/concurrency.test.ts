@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { describe, expect, it } from 'vitest';
 import { blockpageMemory } from '../../src/probe/blockpages.js';
-import { AUTO_DEFAULTS, concurrencyController, feedSteps, type ConcurrencyController } from '../../src/probe/concurrency.js';
+import { AUTO_DEFAULTS, BACK_OFF_ABOVE, BUSY_LOOP_MS, QUEUE_GROW_BELOW, QUEUE_TARGET_MS, concurrencyController, feedSteps, type ConcurrencyController, type Decision } from '../../src/probe/concurrency.js';
 import { measureAll } from '../../src/probe/loop.js';
 import { emptyKeys } from '../../src/probe/measure.js';
 import type { ProbeEnv } from '../../src/probe/env.js';
@@ -119,6 +119,131 @@ describe('concurrencyController', () => {
     expect(tl.length).toBeLessThanOrEqual(240);
     expect(tl.at(-1)!.concurrency).toBe(c.limit);
     for (let i = 1; i < tl.length; i++) expect(tl[i]!.t).toBeGreaterThanOrEqual(tl[i - 1]!.t);
+  });
+});
+
+/** A seeded uniform stream (the tests stay deterministic). */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const P95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(0.95 * xs.length) - 1]!;
+
+/**
+ * A modem's droptail uplink queue (24/1 ADSL, 300 ms of buffer): with up to CAP entries in flight
+ * the line keeps up; each one more adds MS_PER of standing queue on average. A queue fed by bursts
+ * swings: a round trip waits anywhere from nothing to twice the mean, never more than the buffer.
+ * So the median sees half of what the tail (and a ping beside the run) sees.
+ */
+const DROPTAIL = { cap: 24, msPer: 12, bufferMs: 300 };
+function droptailWindow(c: ConcurrencyController, limit: number, rnd: () => number, seen: number[]): void {
+  const mean = Math.min(DROPTAIL.bufferMs / 2, DROPTAIL.msPer * Math.max(0, limit - DROPTAIL.cap));
+  for (let i = 0; i < 60; i++) {
+    const q = Math.min(DROPTAIL.bufferMs, 2 * mean * rnd());
+    seen.push(q);
+    const [key, base] = i % 3 === 0 ? ['udp 198.18.1.53:53', 1.2] : i % 3 === 1 ? ['doh https://198.18.3.53/dns-query', 21] : ['tcp', 0.8];
+    c.sample(key as string, (base as number) * (0.9 + 0.2 * rnd()) + q);
+  }
+}
+
+describe('the queue signal (a modem\'s droptail queue, a loaded CPU)', () => {
+  it('backs off on a 300 ms droptail queue before the tail passes 100 ms, where the medians alone would not', () => {
+    const c = concurrencyController({}, 0);
+    const rnd = uniform(7);
+    const tail: number[] = [];
+    const limits: number[] = [];
+    const decisions: Decision[] = [];
+    for (let t = 1000; t <= 120_000; t += 1000) {
+      const seen: number[] = [];
+      droptailWindow(c, c.limit, rnd, seen);
+      decisions.push(c.decide(t, c.limit));
+      if (t > 30_000) {
+        tail.push(...seen);
+        limits.push(c.limit);
+      }
+    }
+    const backOffs = decisions.filter((d) => d.action === 'back-off');
+    expect(backOffs.length).toBeGreaterThan(3);
+    // The queue signal decided: the window medians stayed under the old back-off threshold.
+    expect(backOffs.filter((d) => d.inflation! <= BACK_OFF_ABOVE).length).toBeGreaterThan(0);
+    for (const d of backOffs) expect(d.queue).toBeGreaterThan(QUEUE_TARGET_MS);
+    // Settled: a ping beside the run would see under 100 ms more at its p95...
+    expect(P95(tail)).toBeLessThan(100);
+    // ...and the line stays busy: the limit sits around its capacity, not far below.
+    const mean = limits.reduce((a, b) => a + b, 0) / limits.length;
+    expect(mean).toBeGreaterThan(0.85 * DROPTAIL.cap);
+    expect(Math.max(...limits)).toBeLessThan(2 * DROPTAIL.cap);
+  });
+
+  it('the medians alone (a queue signal blind to the tail) would settle with a tail over 100 ms', () => {
+    // The same line read through window medians only (the event loop reported late, so the tail is
+    // not judged): the controller keeps a much longer queue.
+    const c = concurrencyController({}, 0);
+    const rnd = uniform(7);
+    const tail: number[] = [];
+    for (let t = 1000; t <= 120_000; t += 1000) {
+      const seen: number[] = [];
+      droptailWindow(c, c.limit, rnd, seen);
+      c.decide(t, c.limit, 10_000);
+      if (t > 30_000) tail.push(...seen);
+    }
+    expect(P95(tail)).toBeGreaterThan(150);
+  });
+
+  it('grows on an idle line to its max, the queue reading zero', () => {
+    const c = concurrencyController({}, 0);
+    const rnd = uniform(3);
+    for (let t = 1000; t <= 10_000; t += 1000) {
+      droptailWindow(c, 0, rnd, []);
+      const d = c.decide(t, c.limit, 2);
+      expect(d.queue).toBeLessThan(QUEUE_GROW_BELOW);
+    }
+    expect(c.limit).toBe(AUTO_DEFAULTS.max);
+  });
+
+  it('does not read a loaded CPU (the event loop hundreds of ms late at its tail) as a queue on the line', () => {
+    // Every round trip is read late by as much as the loop runs late: mostly tens of ms, one in
+    // five by 100-600 ms (measured at load 9 on 2 cores: the loop's p99 200-600 ms).
+    const loaded = (c: ConcurrencyController, rnd: () => number): number => {
+      const late: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const l = rnd() < 0.8 ? 40 * rnd() : 100 + 500 * rnd();
+        late.push(l);
+        c.sample(i % 2 ? 'tcp' : 'udp 198.18.1.53:53', (i % 2 ? 0.8 : 1.2) + l);
+      }
+      return P95(late);
+    };
+    const c = concurrencyController({}, 0);
+    const rnd = uniform(11);
+    const actions: string[] = [];
+    for (let t = 1000; t <= 20_000; t += 1000) {
+      const late = loaded(c, rnd);
+      actions.push(c.decide(t, c.limit, late).action);
+    }
+    expect(actions).not.toContain('back-off');
+    expect(c.limit).toBe(AUTO_DEFAULTS.max);
+    // A loop only somewhat late (just over BUSY_LOOP_MS): the tail is not judged at all.
+    const some = concurrencyController({}, 0);
+    const rnd3 = uniform(5);
+    for (let t = 1000; t <= 5000; t += 1000) {
+      droptailWindow(some, 60, rnd3, []);
+      expect(some.decide(t, some.limit, BUSY_LOOP_MS + 1).queue).toBeNull();
+    }
+    // Blind to the loop's lateness, the same samples would read as a queue and back off.
+    const blind = concurrencyController({}, 0);
+    const rnd2 = uniform(11);
+    const blindActions: string[] = [];
+    for (let t = 1000; t <= 20_000; t += 1000) {
+      loaded(blind, rnd2);
+      blindActions.push(blind.decide(t, blind.limit).action);
+    }
+    expect(blindActions).toContain('back-off');
   });
 });
 
