@@ -15,11 +15,14 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { openCollectiveDb } from '../src/collective/serve.js';
+import { openDb } from '../src/collective/db.js';
+import { migrateCollective } from '../src/collective/schema.js';
 import { runFromFolder } from '../src/store/from-folder.js';
 import { openStore } from '../src/store/open.js';
+import { SPANS_VERSION } from '../src/store/schema.js';
+import { BUILD_SPANS } from '../src/store/spans.js';
 import { bulkEntries, writeRun } from '../test/report/runs.js';
-import { freePort, peakRssBytes } from './process.js';
+import { freePort, peakRssBytes, scratchDatabase } from './process.js';
 import { generate, postgresBulk, postgresFinish, T0 } from './synthetic-year.js';
 
 const { values: o } = parseArgs({
@@ -65,19 +68,18 @@ interface PageFigure {
 async function main(): Promise<void> {
   const admin = o.postgres ?? process.env.CENSORPROBE_TEST_POSTGRES;
   if (!admin && !o.store) throw new Error('give --postgres postgres://... or set CENSORPROBE_TEST_POSTGRES (or --store URL of a kept year)');
-  const name = `cp_bench_view_${Date.now().toString(36)}`;
-  let spec = o.store ?? '';
-  if (!o.store) {
-    const a = new pg.Client({ connectionString: admin });
-    await a.connect();
-    await a.query(`CREATE DATABASE ${name}`);
-    await a.end();
-    const u = new URL(admin!);
-    u.pathname = `/${name}`;
-    spec = u.toString();
-  }
-  console.log(`public view benchmark: ${shape.isps} ISPs x ${shape.days} runs x ${shape.entries.toLocaleString('en')} entries, ${VOLUNTEERS} volunteers per ISP; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   let server: ReturnType<typeof spawn> | null = null as ReturnType<typeof spawn> | null;
+  const stopServer = async () => {
+    const s = server;
+    if (s && s.exitCode === null && s.signalCode === null) {
+      s.kill('SIGTERM');
+      await new Promise((r) => s.once('exit', r));
+    }
+  };
+  // Dropped at the end (unless --keep), also on Ctrl-C.
+  const scratch = o.store ? null : await scratchDatabase(admin!, 'cp_bench_view', stopServer);
+  const spec = o.store ?? scratch!.url;
+  console.log(`public view benchmark: ${shape.isps} ISPs x ${shape.days} runs x ${shape.entries.toLocaleString('en')} entries, ${VOLUNTEERS} volunteers per ISP; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   try {
     // The store's tables and the collective's, as `collective serve` makes them.
     const c = new pg.Client({ connectionString: spec });
@@ -88,13 +90,27 @@ async function main(): Promise<void> {
       await c.query("DELETE FROM measurements WHERE run IN (SELECT id FROM runs WHERE run_id NOT LIKE 'run-%')");
       await c.query("DELETE FROM run_editions WHERE run IN (SELECT id FROM runs WHERE run_id NOT LIKE 'run-%')");
       await c.query("DELETE FROM ip_states WHERE run IN (SELECT id FROM runs WHERE run_id NOT LIKE 'run-%')");
-      await c.query("DELETE FROM runs WHERE run_id NOT LIKE 'run-%'");
+      const extra = await c.query("DELETE FROM runs WHERE run_id NOT LIKE 'run-%'");
+      if ((extra.rowCount ?? 0) > 0) {
+        // The runs a former benchmark added are gone: the spans are built again from what stays.
+        const t0 = performance.now();
+        await c.query('BEGIN');
+        await c.query('DELETE FROM spans');
+        await c.query(BUILD_SPANS);
+        await c.query('COMMIT');
+        console.log(`spans rebuilt after removing the former benchmark's run(s) in ${fmt(performance.now() - t0)}`);
+      }
       total = Number((await c.query('SELECT count(*) AS n FROM measurements')).rows[0].n);
       size = Number((await c.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n);
       await c.end();
       console.log(`the kept year: ${total.toLocaleString('en')} measurements (database ${(size / 1e9).toFixed(2)} GB)`);
     } else {
-      await (await openCollectiveDb(spec)).close();
+      // The store as it was before spans (schema version SPANS_VERSION - 1), so that opening it below
+      // times the migration that builds them for a year, as an existing collective's first start does.
+      await (await openStore(spec, { upTo: SPANS_VERSION - 1 })).close();
+      const cdb = openDb(spec);
+      await migrateCollective(cdb);
+      await cdb.close();
       await c.connect();
       const t0 = performance.now();
       total = await generate(shape, postgresBulk(c), async () => void (await c.query('BEGIN')), async () => void (await c.query('COMMIT')));
@@ -111,6 +127,15 @@ async function main(): Promise<void> {
       size = Number((await c.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n);
       await c.end();
       console.log(`generated ${total.toLocaleString('en')} measurements in ${fmt(performance.now() - t0)} (database ${(size / 1e9).toFixed(2)} GB)`);
+      const t1 = performance.now();
+      await (await openStore(spec)).close();
+      const m = new pg.Client({ connectionString: spec });
+      await m.connect();
+      const spans = Number((await m.query('SELECT count(*) AS n FROM spans')).rows[0].n);
+      await m.query('VACUUM ANALYZE spans');
+      const spanBytes = Number((await m.query("SELECT pg_total_relation_size('spans') AS n")).rows[0].n);
+      await m.end();
+      console.log(`migration to schema ${SPANS_VERSION} (spans built from the year's measurements): ${fmt(performance.now() - t1)}, ${spans.toLocaleString('en')} spans, ${(spanBytes / 1e6).toFixed(0)} MB; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     }
 
     const port = await freePort();
@@ -137,6 +162,7 @@ async function main(): Promise<void> {
       ['a site', `/site?u=${site}`],
       ['a site as JSON', `/site?u=${site}&format=json`],
       ['another site', `/site?u=casino${Math.floor(shape.entries * 0.61)}.com&lang=en`],
+      ['a third site', `/site?u=casino${Math.floor(shape.entries * 0.37)}.com`],
       ['changes', '/changes'],
       ['changes as Atom', '/changes.atom'],
       ['changes as CSV', '/changes?format=csv'],
@@ -151,7 +177,9 @@ async function main(): Promise<void> {
         const sorted = [...warm].sort((x, y) => x - y);
         const median = sorted[Math.floor(sorted.length / 2)] ?? first.ms;
         const max = Math.max(first.ms, ...warm);
-        const f = { phase, page, path, status: first.status, kib: first.bytes / 1024, first_ms: first.ms, median_ms: median, max_ms: max, met: first.status === 200 && max < TARGET_MS };
+        // The changes list's first computation on a store answers 503 "being computed" at once: in time, said so.
+        const answered = first.status === 200 || (first.status === 503 && path.startsWith('/changes'));
+        const f = { phase, page, path, status: first.status, kib: first.bytes / 1024, first_ms: first.ms, median_ms: median, max_ms: max, met: answered && max < TARGET_MS };
         figures.push(f);
         console.log(`  [${f.met ? 'met' : 'MISSED'}] ${page} (${path}): first ${fmt(f.first_ms)}, then median ${fmt(f.median_ms)}, max ${fmt(f.max_ms)}; ${f.kib.toFixed(0)} KiB, HTTP ${f.status}`);
       }
@@ -166,35 +194,36 @@ async function main(): Promise<void> {
       return n > 0;
     })();
     await time(`1. the server just started (${saved ? 'a changes list saved by an earlier server' : 'no changes list saved yet: its first computation, once per store, runs in a worker meanwhile'})`, pages);
-    await time('2. steady (every list computed)', pages);
+    // The first changes list of a store: how long until it is there (readers meanwhile get 503).
+    const tList = performance.now();
+    while ((await get(base, '/changes?format=json')).status === 503) await new Promise((r) => setTimeout(r, 1000));
+    console.log(`the changes list was ready ${fmt(performance.now() - tList)} after phase 1 ended`);
+    const cold = (phase: number) => [`a site not read before`, `/site?u=casino${Math.floor(shape.entries * (0.13 + phase * 0.1))}.com`] as const;
+    await time('2. steady (every list computed)', [...pages, cold(2)]);
     // A volunteer's run arrives (recorded through the store, as an upload is): the changes list is
     // computed again in its worker while these pages are read.
     const folder = writeRun(bulkEntries(shape.entries, 'casino'), { isp: { name: 'ISP 1', asn: 'AS64500' }, start: new Date((T0 + shape.days * 86_400) * 1000), dir: join(tmpdir(), `cp-bench-view-${process.pid}`) });
     const store = await openStore(spec);
-    await store.record(await runFromFolder(folder));
+    const newRun = await runFromFolder(folder);
+    const tRec = performance.now();
+    await store.record(newRun);
+    console.log(`recorded one more ${shape.entries.toLocaleString('en')}-entry run (Store.record, spans included): ${fmt(performance.now() - tRec)}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     await store.close();
     rmSync(folder, { recursive: true, force: true });
-    await time('3. right after a new run (the changes list computed again meanwhile)', [['changes', '/changes'], ['overview', '/'], ['a site', `/site?u=${site}`]]);
+    await time('3. right after a new run (the changes list computed again meanwhile)', [['changes', '/changes'], ['overview', '/'], ['a site', `/site?u=${site}`], cold(3)]);
     // A restart: the list the last server saved answers at once.
     await stop();
     await start();
-    await time('4. the server restarted', [['changes', '/changes'], ['overview', '/'], ['a site', `/site?u=${site}`]]);
+    await time('4. the server restarted', [['changes', '/changes'], ['overview', '/'], ['a site', `/site?u=${site}`], cold(4)]);
     await stop();
     console.log(`server peak RSS ${rss.toFixed(0)} MB; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     const missed = figures.filter((f) => !f.met);
     console.log(`\n${figures.length - missed.length} of ${figures.length} page timings under ${TARGET_MS} ms${missed.length ? `; missed: ${missed.map((m) => `${m.page} (phase ${m.phase.slice(0, 1)})`).join('; ')}` : ''}`);
     if (o.out) writeFileSync(o.out, `${JSON.stringify({ ...shape, volunteers: VOLUNTEERS, measurements: total, database_bytes: size, server_peak_rss_mb: rss, cores: cpus().length, load_average_at_end: loadavg(), pages: figures }, null, 2)}\n`);
   } finally {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => server!.once('exit', r));
-    }
-    if (!o.keep && !o.store) {
-      const d = new pg.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    } else if (!o.store) console.log(`kept the database: ${spec} (again with --store URL)`);
+    await stopServer();
+    if (scratch && !o.keep) await scratch.drop();
+    else if (scratch) console.log(`kept the database: ${spec} (again with --store URL)`);
   }
 }
 

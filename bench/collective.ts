@@ -3,7 +3,7 @@
 // not), the upload throughput, the time per run (median, p95, max) and the server's peak RSS against
 // the 512 MB target. The server runs as its own process from dist/ (npm run build first), with the
 // heap cap of docker-compose.yml. Needs a PostgreSQL: --store URL, else a fresh database on
-// CENSORPROBE_TEST_POSTGRES. Options: --volunteers N, --entries N, --chunk KIB, --out FILE (JSON),
+// CENSORPROBE_TEST_POSTGRES (dropped at the end, also on Ctrl-C). Options: --volunteers N, --entries N, --chunk KIB, --out FILE (JSON),
 // --records lab|generated: `lab` (the default) cycles the recorded lab run's records
 // (test/fixtures/analysis/lab-run.jsonl: every verdict, ~13 KiB each with their observations, as a
 // real run's are), each with a host of its own; `generated` the report tests' short records.
@@ -22,7 +22,7 @@ import { addToken } from '../src/collective/tokens.js';
 import { uploadBundle } from '../src/collective/upload-client.js';
 import { openGuard } from '../src/net/guard.js';
 import { bulkEntries, writeRun } from '../test/report/runs.js';
-import { freePort, peakRssBytes } from './process.js';
+import { freePort, peakRssBytes, scratchDatabase } from './process.js';
 
 const { values: o } = parseArgs({
   options: {
@@ -38,21 +38,6 @@ if (o.records !== 'lab' && o.records !== 'generated') throw new Error('--records
 const N = Number(o.volunteers);
 const ENTRIES = Number(o.entries);
 const root = join(import.meta.dirname, '..');
-
-async function scratchStore(): Promise<string> {
-  if (o.store) return o.store;
-  const admin = process.env.CENSORPROBE_TEST_POSTGRES;
-  if (!admin) throw new Error('give --store postgres://... or set CENSORPROBE_TEST_POSTGRES');
-  const name = `cp_bench_collective_${Date.now().toString(36)}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 
 /**
  * ENTRIES records as a real run writes them: the recorded lab run's lines in turn, each given a host
@@ -99,8 +84,31 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? 0;
 };
 
+let server: ReturnType<typeof spawn> | null = null;
+
+async function stopServer(): Promise<void> {
+  const s = server;
+  if (!s || s.exitCode !== null || s.signalCode !== null) return;
+  s.kill('SIGTERM');
+  await new Promise((r) => s.once('exit', r));
+}
+
 async function main(): Promise<void> {
-  const store = await scratchStore();
+  let scratch: { url: string; drop: () => Promise<void> } | null = null;
+  if (!o.store) {
+    const admin = process.env.CENSORPROBE_TEST_POSTGRES;
+    if (!admin) throw new Error('give --store postgres://... or set CENSORPROBE_TEST_POSTGRES');
+    scratch = await scratchDatabase(admin, 'cp_bench_collective', stopServer);
+  }
+  try {
+    await measure(o.store ?? scratch!.url);
+  } finally {
+    await stopServer();
+    await scratch?.drop();
+  }
+}
+
+async function measure(store: string): Promise<void> {
   console.log(`collective load benchmark: ${N} volunteers x ${ENTRIES.toLocaleString('en')}-entry runs (${o.records === 'lab' ? "the recorded lab run's records" : 'generated records'}), chunks of ${o.chunk} KiB, on loopback`);
   const t0 = performance.now();
   const dir = writeRun(bulkEntries(ENTRIES), { runId: 'base', isp: { name: 'Cosmote', asn: 'AS6799' } });
@@ -115,13 +123,14 @@ async function main(): Promise<void> {
   console.log(`prepared in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${(raw / ENTRIES / 1024).toFixed(1)} KiB per entry raw, ${(bundles[0]!.bytes.length / 1024 / 1024).toFixed(1)} MiB per run compressed`);
 
   const port = await freePort();
-  const server = spawn(process.execPath, ['--max-old-space-size=384', join(root, 'dist', 'cli.js'), 'collective', 'serve', '--listen', `127.0.0.1:${port}`, '--store', store, '--only-nets', '127.0.0.0/8', '--resolver', '127.0.0.1', '--runs-per-day', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  server = spawn(process.execPath, ['--max-old-space-size=384', join(root, 'dist', 'cli.js'), 'collective', 'serve', '--listen', `127.0.0.1:${port}`, '--store', store, '--only-nets', '127.0.0.0/8', '--resolver', '127.0.0.1', '--runs-per-day', '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve());
-    server.once('exit', (c) => reject(new Error(`server exited ${c}`)));
+    server!.stdout!.on('data', (d: Buffer) => d.toString().includes('listening on') && resolve());
+    server!.once('exit', (c) => reject(new Error(`server exited ${c}`)));
   });
+  const pid = server.pid!;
   let rssPeak = 0;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, peakRssBytes(server.pid!))), 200);
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, peakRssBytes(pid))), 200);
 
   const started = performance.now();
   const times: number[] = [];
@@ -132,9 +141,9 @@ async function main(): Promise<void> {
     return r;
   }));
   const wall = (performance.now() - started) / 1000;
-  rssPeak = Math.max(rssPeak, peakRssBytes(server.pid!));
+  rssPeak = Math.max(rssPeak, peakRssBytes(pid));
   clearInterval(sampler);
-  server.kill('SIGTERM');
+  await stopServer();
 
   const c = new pg.Client({ connectionString: store });
   await c.connect();

@@ -22,8 +22,24 @@ export async function clientLinkBytes(ns: string): Promise<LinkBytes> {
 
 /** TCP sockets in TIME_WAIT in namespace `ns` now. */
 export async function timeWaitCount(ns: string): Promise<number> {
+  return (await timeWaitSockets(ns)).length;
+}
+
+async function timeWaitSockets(ns: string): Promise<string[]> {
   const r = await must('ip', ['netns', 'exec', ns, 'ss', '-H', '-t', '-a', '-n', 'state', 'time-wait']);
-  return r.stdout.split('\n').filter((l) => l.trim()).length;
+  return r.stdout.split('\n').filter((l) => l.trim());
+}
+
+/** The same by the peer's port, most first: `80: 1200, 443: 12` (which connections leave them). */
+export async function timeWaitByPort(ns: string): Promise<string> {
+  const counts = new Map<string, number>();
+  for (const line of await timeWaitSockets(ns)) {
+    // Recv-Q Send-Q Local:Port Peer:Port
+    const peer = line.trim().split(/\s+/)[3] ?? '';
+    const port = peer.slice(peer.lastIndexOf(':') + 1);
+    counts.set(port, (counts.get(port) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([p, n]) => `${p}: ${n}`).join(', ') || 'none';
 }
 
 /** Busy and total CPU time of the whole machine so far (s), from /proc/stat: every process and the kernel. */
@@ -116,6 +132,8 @@ export interface ProbeMeasure {
   bytesDown: number;
   /** TCP sockets in TIME_WAIT in the client's namespace when the probe exited (they last 60 s). */
   timeWait: number;
+  /** timeWait by the peer's port (timeWaitByPort). */
+  timeWaitPorts: string;
   stderrTail: string;
 }
 
@@ -215,6 +233,7 @@ export async function measureProbe(
   const softirqS = kernelCpu().softirqS - kernelBefore.softirqS;
   const after = await clientLinkBytes(ep.namespaces.client);
   const timeWait = await timeWaitCount(ep.namespaces.client);
+  const timeWaitPorts = await timeWaitByPort(ep.namespaces.client);
   const usage = times ? (JSON.parse(times) as { user: number; sys: number; maxrss_kb: number }) : { user: NaN, sys: NaN, maxrss_kb: NaN };
   return {
     code,
@@ -230,6 +249,7 @@ export async function measureProbe(
     bytesUp: after.tx - before.tx,
     bytesDown: after.rx - before.rx,
     timeWait,
+    timeWaitPorts,
     stderrTail: stderr.trim().split('\n').slice(-5).join('\n'),
   };
 }

@@ -21,3 +21,43 @@ export function peakRssBytes(pid: number): number {
     return 0;
   }
 }
+
+/**
+ * A scratch database on the PostgreSQL server `admin` names, for one benchmark: created now, dropped
+ * by drop() and also on Ctrl-C or SIGTERM (after `onSignal`, e.g. stopping the server that uses it),
+ * so that an interrupted benchmark leaves no multi-gigabyte database behind.
+ */
+export async function scratchDatabase(admin: string, prefix: string, onSignal: () => Promise<void> | void = () => undefined): Promise<{ url: string; drop: () => Promise<void> }> {
+  const pg = (await import('pg')).default;
+  const name = `${prefix}_${Date.now().toString(36)}`;
+  const a = new pg.Client({ connectionString: admin });
+  await a.connect();
+  await a.query(`CREATE DATABASE ${name}`);
+  await a.end();
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  let dropped: Promise<void> | null = null;
+  const drop = () =>
+    (dropped ??= (async () => {
+      process.off('SIGINT', onSig);
+      process.off('SIGTERM', onSig);
+      const d = new pg.Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await d.end();
+    })());
+  const onSig = (sig: NodeJS.Signals) => {
+    console.error(`\n${sig}: stopping and dropping the scratch database ${name}`);
+    void (async () => {
+      try {
+        await onSignal();
+      } finally {
+        await drop().catch((err: unknown) => console.error(`could not drop ${name}: ${(err as Error).message}`));
+        process.exit(130);
+      }
+    })();
+  };
+  process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
+  return { url: u.toString(), drop };
+}

@@ -125,7 +125,7 @@ async function oneRun(
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { concurrency_timeline?: { t: number; concurrency: number }[] | null };
   const timeline = report.concurrency_timeline ?? null;
   const f: RunFigures = { ...m, name, entries, concurrency, timeline, rate: entries / m.wallS, correct, controlAsks, controlRateLimited, runtimes, counts, loopCpuMs };
-  log(`${name}: ${entries} entries in ${m.wallS.toFixed(1)} s (${f.rate.toFixed(1)}/s), probe peak RSS ${m.probeHwmMb.toFixed(0)} MB, TIME_WAIT ${m.timeWait}${timeline ? `, concurrency ${timeline.map((x) => `${x.concurrency}@${x.t}s`).join(' ')}` : ''}, verdicts right ${correct}/${entries}, event loop delay p99 per 2 s: median ${fmt(median(loopP99), 0)} ms, max ${loopP99.length ? Math.max(...loopP99) : '?'} ms`);
+  log(`${name}: ${entries} entries in ${m.wallS.toFixed(1)} s (${f.rate.toFixed(1)}/s), probe peak RSS ${m.probeHwmMb.toFixed(0)} MB, TIME_WAIT ${m.timeWait} (by peer port: ${m.timeWaitPorts})${timeline ? `, concurrency ${timeline.map((x) => `${x.concurrency}@${x.t}s`).join(' ')}` : ''}, verdicts right ${correct}/${entries}, event loop delay p99 per 2 s: median ${fmt(median(loopP99), 0)} ms, max ${loopP99.length ? Math.max(...loopP99) : '?'} ms`);
   return f;
 }
 

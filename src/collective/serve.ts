@@ -82,7 +82,7 @@ export interface ServeOptions {
   confirm?: string;
   /** Programmatic only (tests): caps beside the CLI's. */
   limits?: Partial<UploadLimits>;
-  /** Programmatic only (tests): how long a changes reader waits for a list being computed (default 300 ms). */
+  /** Programmatic only (tests): how long a changes reader waits for a list being computed (default 150 ms). */
   changesWaitMs?: number;
 }
 

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import type { DnsQuery } from '../observations.js';
 import { endpoint } from '../address.js';
 import { secondsSince } from '../net/step.js';
+import { resetClose } from '../net/tcp.js';
 import { DNS_FAILURE, failureFromError } from './failures.js';
 import { decodeReply, encodeQuery, type EncodedQuery } from './message.js';
 import { MAX_REPLIES, failureObservation, replyObservation, type DnsOptions, type QueryContext, type QueryType } from './options.js';
@@ -40,7 +41,8 @@ function exchange(server: DnsServer, query: EncodedQuery, address: string, opts:
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (failure !== null) out.push(failureObservation(ctx, failure, secondsSince(opts.startedAt)));
-      socket.destroy();
+      // One query per connection, its replies recorded: a reset leaves no TIME_WAIT (net/tcp.ts).
+      resetClose(socket);
       resolve(out);
     };
     const onAbort = () => finish(DNS_FAILURE.interrupted);

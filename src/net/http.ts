@@ -14,7 +14,7 @@ import { FAILURE, certificateFailure, classifyError } from './failure.js';
 import { endpoint } from '../address.js';
 import { secondsSince, type StepOptions } from './step.js';
 import { tcpConnect } from './tcp.js';
-import { tlsHandshake } from './tls.js';
+import { closeMeasured, tlsHandshake } from './tls.js';
 
 /**
  * Bytes of a page read at most. The analysis reads a page's title (in its head), the first
@@ -121,7 +121,7 @@ export async function httpRequest(target: HttpTarget, opts: HttpOptions): Promis
     if (hs.socket === null) return record(null, hs.obs.failure);
     socket = hs.socket;
     if (opts.requireTrusted && !(hs.obs.trusted && hs.obs.valid_for_name)) {
-      socket.destroy();
+      closeMeasured(socket);
       const code = hs.obs.trusted ? 'ERR_TLS_CERT_ALTNAME_INVALID' : (hs.obs.verify_error ?? 'UNKNOWN');
       return record(null, certificateFailure(code));
     }
@@ -201,7 +201,9 @@ export async function httpRequest(target: HttpTarget, opts: HttpOptions): Promis
     return record(response, timedOut ? FAILURE.timeout : classifyError(err));
   } finally {
     clearTimeout(timer);
-    measured.destroy();
-    client.destroy(REQUEST_DONE).catch(() => undefined);
+    // The record is made: a reset, not a FIN, so no TIME_WAIT is left behind (tcp.ts, resetClose).
+    // undici lets go of the socket only after it closed (destroying a TLS socket in the tick of its
+    // TCP socket's reset crashes Node: tls.ts).
+    closeMeasured(measured, () => void client.destroy(REQUEST_DONE).catch(() => undefined));
   }
 }

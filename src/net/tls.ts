@@ -11,7 +11,7 @@ import { trustStore, validForName, type CaOption } from './certificate.js';
 import { PeerCertificateCache } from './peer-certificates.js';
 import { endpoint } from '../address.js';
 import { secondsSince, type StepOptions } from './step.js';
-import { tcpConnect } from './tcp.js';
+import { resetClose, tcpConnect } from './tcp.js';
 
 export interface TlsOptions extends StepOptions {
   /** Extra trusted CAs, added to Node's store (a lab's own CA). */
@@ -29,6 +29,41 @@ export interface TlsResult {
 }
 
 type Target = net.Socket | { ip: string; port: number };
+
+// The TCP socket under each TLS socket this file made, so that closeMeasured can reset it.
+const underTls = new WeakMap<tls.TLSSocket, net.Socket>();
+
+/**
+ * Closes a measured socket (TCP, or TLS over the TCP socket tlsHandshake was given) with a reset
+ * once its step is recorded (resetClose in tcp.ts says why); `closed` runs once it is closed.
+ */
+export function closeMeasured(socket: net.Socket, closed: () => void = () => undefined): void {
+  const raw = socket instanceof tls.TLSSocket ? underTls.get(socket) : undefined;
+  if (raw) resetUnderTls(socket as tls.TLSSocket, raw, closed);
+  else {
+    resetClose(socket);
+    closed();
+  }
+}
+
+/**
+ * Resets the TCP socket under a TLS one. The TLS socket closes by itself once the TCP socket has;
+ * destroying it in the same tick as the reset crashed Node 20, 22 and 24 (a segmentation fault in
+ * the TLS wrap, whose stream was just freed), so it is destroyed only after the close, if at all.
+ */
+function resetUnderTls(secured: tls.TLSSocket, raw: net.Socket, closed: () => void): void {
+  if (raw.destroyed || raw.connecting) {
+    secured.destroy();
+    raw.destroy();
+    closed();
+    return;
+  }
+  raw.once('close', () => {
+    secured.destroy();
+    closed();
+  });
+  resetClose(raw);
+}
 
 let sharedContext: tls.SecureContext | null = null;
 /** Node's default trust store (its roots plus NODE_EXTRA_CA_CERTS), built once. */
@@ -85,10 +120,12 @@ export async function tlsHandshake(target: Target, serverName: string, opts: Tls
   const context = contextFor(opts);
   const outcome = await handshake(socket, serverName, remaining, opts, context);
   if (outcome.socket === null) {
-    socket.destroy();
+    // handshake() reset the connection already; this only makes sure it is gone.
+    if (!socket.destroyed) resetClose(socket);
     return { obs: failed(address, serverName, t0, opts, classifyError(outcome.error)), socket: null, ...(tcp ? { tcp } : {}) };
   }
   const secured = outcome.socket;
+  underTls.set(secured, socket);
   const cert = peerCertificates.read(secured, context, outcome.leaf);
   const authError = secured.authorizationError as unknown as Error | string | null | undefined;
   const verifyError = secured.authorized ? null : authError ? String(authError) : 'UNKNOWN';
@@ -174,7 +211,9 @@ function handshake(
       if (error === null) {
         resolve({ socket: secured, error: null, leaf });
       } else {
-        secured.destroy();
+        // The failure is recorded: a reset, not a FIN (a handshake that timed out would leave a
+        // TIME_WAIT); the TLS socket goes once the TCP one has closed (resetUnderTls).
+        resetUnderTls(secured, socket, () => undefined);
         resolve({ socket: null, error });
       }
     }

@@ -38,6 +38,9 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
       into.tcp_connect.push(tcp.obs);
       if (!tcp.socket) return true;
       let socket = tcp.socket;
+      // httpRequest consumes the socket (it closes it with a reset once the response is recorded):
+      // destroying it here too, while that reset is under way, would crash Node (net/tls.ts).
+      let handed = false;
       try {
         if (scheme === 'https') {
           const tls = await env.net.tlsHandshake(socket, host, opts(tags, env.connectTimeoutMs));
@@ -45,11 +48,12 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
           if (!tls.socket) return isReaction(tls.obs.failure);
           socket = tls.socket;
         }
+        handed = true;
         const req = await env.net.httpRequest({ ip, port, scheme, host, path, socket }, opts(tags));
         into.requests.push(req);
         return responseReaction(req).reaction;
       } finally {
-        socket.destroy();
+        if (!handed) socket.destroy();
       }
     });
   }

@@ -5,6 +5,7 @@
 // costs tens of bytes. The raw line in measurements.jsonl stays the record of truth: `line` points
 // at it in the run's folder (named by runs.run_id).
 import type { Dialect } from './backend.js';
+import { BUILD_SPANS, SPANS_TABLE } from './spans.js';
 
 interface Words {
   /** An integer primary key the database fills. */
@@ -106,7 +107,16 @@ CREATE TABLE ip_states (
 `;
     },
   },
+  {
+    version: 3,
+    what: 'spans: per entry and ISP, the runs in which it kept one state (PostgreSQL stores; built from the runs already stored)',
+    // A SQLite store (one volunteer's) reads a site's few hundred runs directly: no spans to keep.
+    sql: (d) => (d === 'postgres' ? SPANS_TABLE + BUILD_SPANS : 'SELECT 1'),
+  },
 ];
+
+/** The version that added spans. */
+export const SPANS_VERSION = 3;
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -4,7 +4,8 @@
 import type { Backend, SqlValue } from './backend.js';
 import { StoreError } from './errors.js';
 import type { RecordResult, RunToRecord } from './run-record.js';
-import { MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE } from './schema.js';
+import { MIGRATIONS, SCHEMA_VERSION, SPANS_VERSION, VERSION_TABLE } from './schema.js';
+import { addRunToSpans, removeRunFromSpans, type State } from './spans.js';
 
 export interface StoredRun {
   id: number;
@@ -25,6 +26,9 @@ const MEASUREMENT_COLUMNS = ['run', 'entry', 'verdict', 'dns', 'ip', 'dpi', 'url
 export class Store {
   private constructor(readonly db: Backend) {}
 
+  /** PostgreSQL stores at schema version 3 or later keep spans (src/store/spans.ts) in every recording's transaction. */
+  private spans = false;
+
   get dialect() {
     return this.db.dialect;
   }
@@ -38,6 +42,7 @@ export class Store {
     const store = new Store(db);
     try {
       await store.migrate(upTo);
+      store.spans = db.dialect === 'postgres' && (await store.version()) >= SPANS_VERSION;
     } catch (err) {
       await db.close().catch(() => undefined);
       throw err;
@@ -78,7 +83,10 @@ export class Store {
       const existing = await db.all<{ id: number; hash: string }>('SELECT id, hash FROM runs WHERE run_id = ? AND started = ? AND isp = ?', [run.run_id, run.started, isp]);
       const old = existing[0];
       if (old && old.hash === run.hash) return { outcome: 'unchanged', id: Number(old.id), measurements: 0 };
-      if (old) await this.deleteRun(Number(old.id));
+      if (old) {
+        if (this.spans) await removeRunFromSpans(db, { id: Number(old.id), started: run.started, isp });
+        await this.deleteRun(Number(old.id));
+      }
 
       const labelNames = new Map<string, Record<string, SqlValue>>();
       const entries = new Map<string, Record<string, SqlValue>>();
@@ -108,6 +116,7 @@ export class Store {
       // Entry order makes the clustered key's pages fill in order.
       rows.sort((a, b) => (a[1] as number) - (b[1] as number));
       await db.insertRows('measurements', MEASUREMENT_COLUMNS, rows, MEASUREMENT_COLUMNS.map(() => 'int'));
+      if (this.spans) await addRunToSpans(db, { id, started: run.started, isp }, new Map(rows.map((r) => [r[1] as number, r.slice(2, 7) as unknown as State])));
       await db.insertRows('run_editions', ['run', 'edition'], [...editionIds.values()].map((e) => [id, e]), ['int', 'int']);
       const byList = new Map(run.editions.map((e) => [e.list, editionIds.get(`${e.list}|${e.sha256}`)!]));
       const entryEditions = new Map<string, SqlValue[]>();

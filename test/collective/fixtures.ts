@@ -36,7 +36,7 @@ export async function testCollective(limits: Partial<UploadLimits> = {}, serve: 
     revoke: (name) => revokeToken(server.db, name),
     counts: async () => {
       const out: Record<string, number> = {};
-      for (const t of ['runs', 'measurements', 'entries', 'collective_runs']) out[t] = Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM ${t}`))[0]!.n);
+      for (const t of ['runs', 'measurements', 'entries', 'spans', 'collective_runs']) out[t] = Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM ${t}`))[0]!.n);
       return out;
     },
     sql,

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +156,42 @@ describe('the public view', () => {
     try {
       expect((await changes(again.url)).map((x) => x.input)).toEqual(['marked.example']);
     } finally {
+      await again.close();
+    }
+  });
+
+  it("a store's very first changes list, while computed, is answered at once with 503 'being computed', then served", async () => {
+    await c.sql('DELETE FROM collective_view_cache');
+    // Hold the measurements so that the first list (its worker reads them) cannot be computed until the test lets it.
+    const holder = new pg.Client({ connectionString: c.store });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE measurements IN ACCESS EXCLUSIVE MODE');
+    const again = await serveCollective({ host: '127.0.0.1', port: 0, store: c.store, onlyNets: '127.0.0.0/8', resolver: '127.0.0.1', changesWaitMs: 200 });
+    try {
+      const t0 = performance.now();
+      const busy = await request(`${again.url}/changes?format=json`);
+      expect(busy.statusCode).toBe(503);
+      expect(busy.headers['retry-after']).toBe('15');
+      expect(JSON.parse(await busy.body.text())).toEqual({ state: 'computing', changes: [], retry_after: 15 });
+      const html = await request(`${again.url}/changes?lang=en`);
+      expect(html.statusCode).toBe(503);
+      expect(await html.body.text()).toContain('being computed for the first time');
+      expect((await request(`${again.url}/changes.atom`)).statusCode).toBe(503);
+      // Answered after the wait, not after the computation.
+      expect(performance.now() - t0).toBeLessThan(10_000);
+      await holder.query('COMMIT');
+      let ready: { state: string; total: number; window_runs: number; changes: Array<{ input: string }> } | null = null;
+      for (let i = 0; i < 120 && !ready; i++) {
+        const r = await request(`${again.url}/changes?format=json`);
+        if (r.statusCode === 200) ready = JSON.parse(await r.body.text()) as typeof ready;
+        else await new Promise((res) => setTimeout(res, 500));
+      }
+      expect(ready).toMatchObject({ state: 'ready', total: 1, window_runs: 60 });
+      expect(ready!.changes.map((x) => x.input)).toEqual(['bet365.com']);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
       await again.close();
     }
   });

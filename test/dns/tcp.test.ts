@@ -4,6 +4,7 @@ import { MAX_RECORDS_PER_SECTION } from '../../src/dns/message.js';
 import { queryTcp } from '../../src/dns/tcp.js';
 import { GuardError } from '../../src/errors.js';
 import { NetGuard } from '../../src/net/guard.js';
+import { timeWaitTo } from '../net/fixtures.js';
 import { a, frame, options, reply, startTcpServer, type TcpServer } from './servers.js';
 
 let server: TcpServer | undefined;
@@ -19,6 +20,9 @@ describe('queryTcp', () => {
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ engine: 'tcp', failure: null, reply_index: 0, resolver_address: `127.0.0.1:${server.address.port}` });
     expect(out[0]?.answers[0]?.ipv4).toBe('192.0.2.10');
+    // The connection is ended with a reset once the reply is recorded: no TIME_WAIT on our side.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(timeWaitTo(server.address.port)).toBe(0);
   });
 
   it('reassembles a reply sent a byte at a time after a stranger frame', async () => {

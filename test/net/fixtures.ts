@@ -70,3 +70,25 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * Connections in TIME_WAIT on this machine whose remote port is `port` (the client's side of a
+ * connection to a loopback server on that port), read from /proc/net/tcp and tcp6.
+ */
+export function timeWaitTo(port: number): number {
+  let count = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // f[2] is rem_address as HEXIP:HEXPORT, f[3] the state (06 = TIME_WAIT).
+      if (f[3] === '06' && parseInt(f[2]?.split(':')[1] ?? '', 16) === port) count++;
+    }
+  }
+  return count;
+}

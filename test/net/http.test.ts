@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { httpRequest } from '../../src/net/http.js';
 import { tcpConnect } from '../../src/net/tcp.js';
 import { tlsHandshake } from '../../src/net/tls.js';
-import { closedPort, listen, selfSigned, shut, stepOpts, tracked } from './fixtures.js';
+import { closedPort, listen, selfSigned, shut, stepOpts, timeWaitTo, tracked } from './fixtures.js';
 import { iso88597 } from './greek.js';
 
 interface Seen {
@@ -201,6 +201,49 @@ describe('httpRequest', () => {
     const r = await httpRequest({ ip: '127.0.0.1', port: await closedPort(), scheme: 'http', host: 'x.test', path: '/' }, stepOpts());
     expect(r.failure).toBe('connection_refused');
     expect(r.response).toBeNull();
+  });
+
+  describe('closing the measured connection', () => {
+    const page = `<title>big</title>${'x'.repeat(40 * 1024)}`;
+
+    it('ends it with a reset once the response is recorded: no TIME_WAIT is left, over HTTP and HTTPS', async () => {
+      const pair = selfSigned(['site.test']);
+      const plain = await site((req, res) => res.end(req.url === '/small' ? '<title>small</title>' : page));
+      const secure = await site((req, res) => res.end(req.url === '/small' ? '<title>small</title>' : page), pair);
+      for (const path of ['/small', '/big']) {
+        const tcp = await tcpConnect('127.0.0.1', plain.port, stepOpts());
+        const r = await httpRequest({ ip: '127.0.0.1', port: plain.port, scheme: 'http', host: 'site.test', path, socket: tcp.socket! }, stepOpts());
+        expect(r.failure).toBeNull();
+        // Everything the record holds was read before the reset: the title, the page up to the cap.
+        expect(r.response?.title).toBe(path === '/small' ? 'small' : 'big');
+        expect(r.response?.body_length).toBe(path === '/small' ? 20 : 16 * 1024);
+        const hs = await tlsHandshake({ ip: '127.0.0.1', port: secure.port }, 'site.test', { ...stepOpts(), ca: pair.cert });
+        const s = await httpRequest({ ip: '127.0.0.1', port: secure.port, scheme: 'https', host: 'site.test', path, socket: hs.socket! }, stepOpts());
+        expect(s.failure).toBeNull();
+        expect(s.response?.title).toBe(path === '/small' ? 'small' : 'big');
+        // A fresh connection opened by the step itself is closed the same way.
+        const own = await httpRequest({ ip: '127.0.0.1', port: secure.port, scheme: 'https', host: 'site.test', path }, stepOpts());
+        expect(own.failure).toBeNull();
+      }
+      expect(plain.seen).toHaveLength(2);
+      expect(secure.seen).toHaveLength(4);
+      expect(timeWaitTo(plain.port)).toBe(0);
+      expect(timeWaitTo(secure.port)).toBe(0);
+    });
+
+    it('counts TIME_WAIT where a client closes first with a FIN (what the reset avoids)', async () => {
+      const { port } = await site((_req, res) => res.end('<title>small</title>'));
+      for (let i = 0; i < 3; i++) {
+        const s = net.connect({ host: '127.0.0.1', port });
+        await new Promise((resolve) => s.once('connect', resolve));
+        s.write('GET / HTTP/1.1\r\nHost: site.test\r\n\r\n');
+        await new Promise((resolve) => s.once('data', resolve));
+        s.destroy();
+        await new Promise((resolve) => s.once('close', resolve));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(timeWaitTo(port)).toBe(3);
+    });
   });
 
   describe('https', () => {

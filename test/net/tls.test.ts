@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tcpConnect } from '../../src/net/tcp.js';
 import { tlsHandshake } from '../../src/net/tls.js';
-import { listen, selfSigned, shut, stepOpts, tracked, type KeyPair } from './fixtures.js';
+import { listen, selfSigned, shut, stepOpts, timeWaitTo, tracked, type KeyPair } from './fixtures.js';
 
 describe('tlsHandshake', () => {
   let pair: KeyPair;
@@ -132,6 +132,9 @@ describe('tlsHandshake against hostile servers', () => {
       const { obs } = await tlsHandshake({ ip: '127.0.0.1', port }, 'blocked.test', stepOpts(300));
       expect(obs.failure).toBe('generic_timeout_error');
       expect(Date.now() - began).toBeLessThan(1000);
+      // The connection the silent server holds is ended with a reset, not a FIN: no TIME_WAIT here.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(timeWaitTo(port)).toBe(0);
     });
   });
 

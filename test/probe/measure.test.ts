@@ -116,6 +116,8 @@ function fakeNetwork(world: World) {
       const name = isIPv6(t.host) ? `[${t.host}]` : t.host;
       const url = `${t.scheme}://${name}${t.port === (t.scheme === 'https' ? 443 : 80) ? '' : `:${t.port}`}${t.path}`;
       note('http', `${url} @${endpoint(t.ip, t.port)} host=${t.host}`, opts.tags);
+      // Like the real step, the request consumes the socket it is given (closes it when done).
+      t.socket?.destroy();
       const answer = world.http ? world.http(t, opts.tags) : { code: 200, title: 'The site', body: `the page of ${t.host}${t.path}` };
       const req: HttpRequest = {
         request: { url, method: 'GET', address: endpoint(t.ip, t.port), host: t.host, headers: {} },

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import type { ChangesAnswer, ChangesJob } from './changes-worker.js';
-import type { ChangesSource, ViewChange } from './routes.js';
+import type { ChangesList, ChangesSource, ViewChange } from './routes.js';
 
 export interface StoreChanges {
   source: ChangesSource;
@@ -57,19 +57,33 @@ function inWorker(job: ChangesJob, started: (w: Worker) => void): Promise<{ key:
 }
 
 export function storeChanges(url: string, o: { confirm: number; lastRuns?: number; waitMs?: number }): StoreChanges {
-  const waitMs = o.waitMs ?? 300;
-  let store: Store | null = null;
+  const waitMs = o.waitMs ?? 150;
+  const lastRuns = o.lastRuns ?? 60;
+  // One connection, opened once: a reader and the start-up computation asking at once must not
+  // open two (the second would leak, and an open connection keeps the process from exiting).
+  let storeP: Promise<Store> | null = null;
+  const getStore = (): Promise<Store> =>
+    (storeP ??= openStore(url).catch((err: unknown) => {
+      storeP = null;
+      throw err;
+    }));
+  const dropStore = async (): Promise<void> => {
+    const p = storeP;
+    storeP = null;
+    await p?.then((s) => s.close()).catch(() => undefined);
+  };
   let cached: { key: string; list: ViewChange[] } | null = null;
   let computing: Promise<ViewChange[]> | null = null;
   // The worker computing now: stopped when the server closes, or after WORKER_TIMEOUT_MS.
   let active: Worker | null = null;
+  let closed = false;
 
-  const cacheName = `changes confirm=${o.confirm} last=${o.lastRuns ?? 60}`;
+  const cacheName = `changes confirm=${o.confirm} last=${lastRuns}`;
 
   /** The list a server computed before (this one, or one before a restart), whatever runs it was for. */
   async function saved(): Promise<{ key: string; list: ViewChange[] } | null> {
     try {
-      store ??= await openStore(url);
+      const store = await getStore();
       const rows = await store.db.all<{ runs_key: string; body: unknown }>('SELECT runs_key, body FROM collective_view_cache WHERE name = ?', [cacheName]);
       const r = rows[0];
       if (!r) return null;
@@ -84,9 +98,11 @@ export function storeChanges(url: string, o: { confirm: number; lastRuns?: numbe
     cached ??= await saved();
     const key = await runsKey();
     if (cached && key === cached.key) return cached.list;
+    // Closed meanwhile: no worker started after close() (it would keep the process alive).
+    if (closed) throw new Error('the changes list: the server is closing');
     let timer: NodeJS.Timeout | undefined;
     try {
-      cached = await inWorker({ url, confirm: o.confirm, lastRuns: o.lastRuns ?? 60 }, (w) => {
+      cached = await inWorker({ url, confirm: o.confirm, lastRuns }, (w) => {
         active = w;
         timer = setTimeout(() => void w.terminate(), WORKER_TIMEOUT_MS);
       });
@@ -95,7 +111,7 @@ export function storeChanges(url: string, o: { confirm: number; lastRuns?: numbe
       active = null;
     }
     try {
-      store ??= await openStore(url);
+      const store = await getStore();
       await store.db.run(
         `INSERT INTO collective_view_cache (name, runs_key, body) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET runs_key = excluded.runs_key, body = excluded.body, computed_at = now()`,
@@ -117,38 +133,42 @@ export function storeChanges(url: string, o: { confirm: number; lastRuns?: numbe
 
   async function runsKey(): Promise<string | null> {
     try {
-      store ??= await openStore(url);
+      const store = await getStore();
       return JSON.stringify(await store.db.all('SELECT max(id) AS m, count(*) AS n FROM runs'));
     } catch {
       // Its connection lost (PostgreSQL restarted): a new one next time; the worker retries on its own.
-      await store?.close().catch(() => undefined);
-      store = null;
+      await dropStore();
       return null;
     }
   }
 
   return {
     source: async (limit) => {
+      const ready = (list: ViewChange[]): ChangesList => ({ state: 'ready', changes: list.slice(0, limit), total: list.length, window: lastRuns });
       cached ??= await saved();
-      if (!cached) return (await run()).slice(0, limit);
+      if (!cached) {
+        // No list was ever computed for this store: a minute over a year's runs. Not waited for
+        // beyond waitMs: the page says it is being computed (503, Retry-After).
+        const first = await Promise.race([run(), sleep(waitMs).then(() => null)]);
+        return first ? ready(first) : { state: 'computing', changes: [], total: 0, window: lastRuns };
+      }
       // Up to date (one tiny query to know): the list from memory.
       const key = await runsKey();
-      if (key === cached.key) return cached.list.slice(0, limit);
+      if (key === cached.key) return ready(cached.list);
       const stale = cached.list;
       // A failed computation leaves the last list standing.
       const fresh = run().catch(() => stale);
-      const list = await Promise.race([fresh, sleep(waitMs).then(() => stale)]);
-      return list.slice(0, limit);
+      return ready(await Promise.race([fresh, sleep(waitMs).then(() => stale)]));
     },
     refresh: () => {
       run().catch(() => undefined);
     },
     close: async () => {
       // A list being computed is not waited for: its worker is stopped (the saved list stays).
+      closed = true;
       await active?.terminate();
       await computing?.catch(() => undefined);
-      await store?.close();
-      store = null;
+      await dropStore();
     },
   };
 }

@@ -116,13 +116,7 @@ export async function findSite(q: Query, site: string): Promise<SiteEntry[]> {
   return rows.map((r) => ({ id: Number(r.id), input: String(r.input), url: String(r.url), host: String(r.host), category: String(r.category) }));
 }
 
-/** Every measurement of the entries, per ISP and run, oldest first. */
-export async function siteTimeline(q: Query, entry: number): Promise<SitePoint[]> {
-  const rows = await q.query<Record<string, unknown>>(
-    `SELECT r.isp, i.asn, i.name AS isp_name, r.run_id, r.started,
-            lv.name AS verdict, ld.name AS dns, li.name AS ip, lp.name AS dpi, lu.name AS url,
-            sa.key AS isp_answer, st.key AS truth, sf.key AS failure, m.control
-       FROM runs r
+const LATEST_EVIDENCE = `
        JOIN isps i ON i.id = r.isp
        JOIN measurements m ON m.run = r.id AND m.entry = $1
        JOIN labels lv ON lv.id = m.verdict
@@ -132,8 +126,20 @@ export async function siteTimeline(q: Query, entry: number): Promise<SitePoint[]
        LEFT JOIN labels lu ON lu.id = m.url
        LEFT JOIN strings sa ON sa.id = m.isp_answer
        LEFT JOIN strings st ON st.id = m.truth
-       LEFT JOIN strings sf ON sf.id = m.failure
-      ORDER BY r.isp, r.started, r.id`,
+       LEFT JOIN strings sf ON sf.id = m.failure`;
+
+/**
+ * Each ISP's latest measurement of the entry, with its evidence: the run that ends the entry's
+ * newest span per ISP (src/store/spans.ts), read by primary key.
+ */
+export async function siteLatest(q: Query, entry: number): Promise<SitePoint[]> {
+  const rows = await q.query<Record<string, unknown>>(
+    `SELECT r.isp, i.asn, i.name AS isp_name, r.run_id, r.started,
+            lv.name AS verdict, ld.name AS dns, li.name AS ip, lp.name AS dpi, lu.name AS url,
+            sa.key AS isp_answer, st.key AS truth, sf.key AS failure, m.control
+       FROM (SELECT DISTINCT ON (isp) last_run FROM spans WHERE entry = $1 ORDER BY isp, last_started DESC, last_run DESC) l
+       JOIN runs r ON r.id = l.last_run ${LATEST_EVIDENCE}
+      ORDER BY r.isp`,
     [entry],
   );
   return rows.map((r) => ({
@@ -151,21 +157,36 @@ export interface Segment {
   kind: string;
   from: string;
   to: string;
+  /** The runs that measured the entry in this state (first and last included). */
   runs: number;
+  from_run: string;
+  to_run: string;
 }
 
-/** A state kept over consecutive runs of one ISP is one segment: a timeline readable at a glance. */
-export function segments(points: readonly SitePoint[], label: (p: SitePoint) => string): Segment[] {
-  const out: Segment[] = [];
-  for (const p of points) {
-    const kind = [p.dns, p.ip, p.dpi, p.url].filter(Boolean).join('+');
-    const last = out[out.length - 1];
-    if (last && last.isp === p.isp && last.verdict === p.verdict && last.kind === kind) {
-      last.to = p.started;
-      last.runs++;
-    } else {
-      out.push({ isp: p.isp, isp_label: label(p), verdict: p.verdict, kind, from: p.started, to: p.started, runs: 1 });
-    }
-  }
-  return out;
+/**
+ * A site's timeline per ISP: the entry's spans (runs in which it kept one state), oldest first per
+ * ISP, as the store keeps them at recording time: a handful of rows whatever the number of runs.
+ */
+export async function siteSegments(q: Query, entry: number, label: (isp: { isp_name: string | null; asn: number | null }) => string): Promise<Segment[]> {
+  const rows = await q.query<Record<string, unknown>>(
+    `SELECT s.isp, i.asn, i.name AS isp_name, s.first_started, s.last_started, s.runs, fr.run_id AS from_run, lr.run_id AS to_run,
+            lv.name AS verdict, ld.name AS dns, li.name AS ip, lp.name AS dpi, lu.name AS url
+       FROM spans s
+       JOIN isps i ON i.id = s.isp
+       JOIN runs fr ON fr.id = s.first_run
+       JOIN runs lr ON lr.id = s.last_run
+       JOIN labels lv ON lv.id = s.verdict
+       LEFT JOIN labels ld ON ld.id = s.dns
+       LEFT JOIN labels li ON li.id = s.ip
+       LEFT JOIN labels lp ON lp.id = s.dpi
+       LEFT JOIN labels lu ON lu.id = s.url
+      WHERE s.entry = $1
+      ORDER BY s.isp, s.first_started, s.first_run`,
+    [entry],
+  );
+  return rows.map((r) => ({
+    isp: Number(r.isp), isp_label: label({ isp_name: (r.isp_name as string | null) ?? null, asn: numOrNull(r.asn) }), verdict: String(r.verdict),
+    kind: [r.dns, r.ip, r.dpi, r.url].filter((k) => k !== null && k !== undefined).join('+'), from: iso(r.first_started), to: iso(r.last_started),
+    runs: Number(r.runs), from_run: String(r.from_run), to_run: String(r.to_run),
+  }));
 }

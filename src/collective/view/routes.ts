@@ -4,7 +4,7 @@
 import type http from 'node:http';
 import type { Query } from '../db.js';
 import { VIEW_CSS } from './assets.js';
-import { BLOCKING, findSite, overview, segments, siteTimeline, type IspRow, type SitePoint } from './data.js';
+import { BLOCKING, findSite, overview, siteLatest, siteSegments, type IspRow, type Segment, type SitePoint } from './data.js';
 import { h, toCsv, type Table } from './format.js';
 import { langOf, t, verdictWord, type Lang } from './i18n.js';
 
@@ -27,8 +27,21 @@ export interface ViewChange {
   held: number;
 }
 
+/** What the changes page shows: the newest `limit` confirmed changes, or "being computed". */
+export interface ChangesList {
+  /** 'computing': no list was ever computed for this store and the first is under way (seconds to minutes over a year). */
+  state: 'ready' | 'computing';
+  changes: ViewChange[];
+  /** Confirmed changes found in each ISP's last `window` runs; `changes` holds the newest of them. */
+  total: number;
+  window: number;
+}
+
 /** The confirmed changes, newest first (from the history store's change queries). */
-export type ChangesSource = (limit: number) => Promise<ViewChange[]>;
+export type ChangesSource = (limit: number) => Promise<ChangesList>;
+
+/** The changes page, the feed, CSV and JSON show the newest this many. */
+export const CHANGES_SHOWN = 200;
 
 export interface PublicView {
   handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean>;
@@ -112,12 +125,6 @@ function overviewTable(rows: IspRow[], lang: Lang): Table {
   };
 }
 
-function latestEvidence(points: SitePoint[]): SitePoint[] {
-  const latest = new Map<number, SitePoint>();
-  for (const p of points) latest.set(p.isp, p); // oldest first: the last one seen wins
-  return [...latest.values()];
-}
-
 const CONTROL_WORDS = ['', 'reachable', 'failing', 'helper failed'];
 
 /** The overview changes only when a run is recorded or replaced: kept until then (one tiny query to know). */
@@ -162,11 +169,13 @@ ${downloads(path, url.searchParams, lang)}`));
     if (path === '/site') {
       const site = url.searchParams.get('u') ?? '';
       const entries = await findSite(db, site);
-      const points: Array<SitePoint & { input: string }> = [];
-      for (const e of entries) for (const p of await siteTimeline(db, e.id)) points.push({ ...p, input: e.input });
-      const label = (p: SitePoint) => ispLabel(p.isp_name, p.asn);
-      const segs = entries.flatMap((e) => segments(points.filter((p) => p.input === e.input), label).map((s) => ({ input: e.input, ...s })));
-      const latest = entries.flatMap((e) => latestEvidence(points.filter((p) => p.input === e.input)).map((p) => ({ ...p, input: e.input })));
+      const label = (p: { isp_name: string | null; asn: number | null }) => ispLabel(p.isp_name, p.asn);
+      const segs: Array<Segment & { input: string }> = [];
+      const latest: Array<SitePoint & { input: string }> = [];
+      for (const e of entries) {
+        for (const s of await siteSegments(db, e.id, label)) segs.push({ input: e.input, ...s });
+        for (const p of await siteLatest(db, e.id)) latest.push({ input: e.input, ...p });
+      }
       const tbl: Table = {
         columns: ['input', 'isp', t(lang, 'from'), t(lang, 'to'), t(lang, 'runs'), 'verdict', 'kind'],
         rows: segs.map((s) => [s.input, s.isp_label, s.from, s.to, s.runs, s.verdict, s.kind]),
@@ -189,7 +198,16 @@ ${downloads(path, url.searchParams, lang)}`}`));
       return true;
     }
     if (path === '/changes' || path === '/changes.atom') {
-      const list = await changes(200);
+      const answerList = await changes(CHANGES_SHOWN);
+      if (answerList.state === 'computing') {
+        // The very first list of a store: a clear "not yet", not a wait of a minute (docs/collective.md).
+        const busy = { 'retry-after': '15', 'cache-control': 'no-store' };
+        if (format === 'json') send(res, 503, 'application/json; charset=utf-8', JSON.stringify({ state: 'computing', changes: [], retry_after: 15 }), { ...busy, 'access-control-allow-origin': '*' });
+        else if (path === '/changes.atom' || format === 'csv') send(res, 503, 'text/plain; charset=utf-8', `${t('en', 'computing')}\n`, busy);
+        else send(res, 503, 'text/html; charset=utf-8', page(lang, t(lang, 'changes'), path, url.search.slice(1), `\n<h2>${h(t(lang, 'confirmed_changes'))}</h2>\n<p class="computing">${h(t(lang, 'computing'))}</p>`), { ...busy, 'content-security-policy': CSP });
+        return true;
+      }
+      const list = answerList.changes;
       if (path === '/changes.atom') {
         send(res, 200, 'application/atom+xml; charset=utf-8', atom(list, url));
         return true;
@@ -198,9 +216,11 @@ ${downloads(path, url.searchParams, lang)}`}`));
         columns: [t(lang, 'since'), t(lang, 'run'), 'isp', 'input', t(lang, 'change'), t(lang, 'before'), t(lang, 'after'), t(lang, 'runs')],
         rows: list.map((c) => [c.at, c.run, c.isp, c.input, c.change, c.from, c.to, c.held]),
       };
-      await answer(res, format, 'changes', tbl, { changes: list }, () =>
+      const shown = t(lang, 'shown_of').replace('{shown}', String(list.length)).replace('{total}', String(answerList.total)).replace('{window}', String(answerList.window));
+      await answer(res, format, 'changes', tbl, { state: 'ready', total: answerList.total, window_runs: answerList.window, changes: list }, () =>
         page(lang, t(lang, 'changes'), path, url.search.slice(1), `
 <h2>${h(t(lang, 'confirmed_changes'))}</h2>
+${list.length === 0 ? '' : `<p class="muted">${h(shown)}</p>`}
 ${list.length === 0 ? `<p>${h(t(lang, 'no_changes'))}</p>` : table(tbl, new Set([7]), (col, v, row) => (col === 3 ? `<a href="/site?lang=${lang}&amp;u=${encodeURIComponent(String(row[3]))}">${h(v)}</a>` : h(v)))}
 ${downloads(path, url.searchParams, lang, true)}`));
       return true;
