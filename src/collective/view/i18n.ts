@@ -36,8 +36,8 @@ const WORDS = {
   after: { el: 'Μετά', en: 'After' },
   since: { el: 'Από τη μέτρηση', en: 'Since run' },
   computing: {
-    el: 'Ο κατάλογος των αλλαγών υπολογίζεται για πρώτη φορά σε αυτή τη βάση (ένα ή δύο λεπτά για έναν χρόνο μετρήσεων). Δοκιμάστε ξανά σε λίγο.',
-    en: 'The list of changes is being computed for the first time on this store (a minute or two for a year of runs). Please try again shortly.',
+    el: 'Ο κατάλογος των αλλαγών υπολογίζεται για πρώτη φορά σε αυτή τη βάση (έως ένα λεπτό για έναν χρόνο μετρήσεων). Δοκιμάστε ξανά σε λίγο.',
+    en: 'The list of changes is being computed for the first time on this store (up to a minute for a year of runs). Please try again shortly.',
   },
   shown_of: { el: 'Εμφανίζονται οι {shown} νεότερες από {total} επιβεβαιωμένες αλλαγές στις τελευταίες {window} μετρήσεις κάθε παρόχου.', en: 'Showing the {shown} newest of {total} confirmed changes in each provider\'s last {window} runs.' },
   download: { el: 'Λήψη', en: 'Download' },
