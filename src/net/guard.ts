@@ -1,6 +1,9 @@
 import { GuardError, UsageError } from '../errors.js';
 import { Networks } from '../ip.js';
 
+/** Addresses whose answer is kept; parsing an address costs more than the lookup. */
+const MAX_KNOWN = 4096;
+
 /**
  * The safety guard: an allow-list of networks. When set, every component that sends a packet asks
  * it first and refuses, before any packet, an address outside it. Tests always set it.
@@ -25,8 +28,17 @@ export class NetGuard {
     return new NetGuard(value.split(',').map((s) => s.trim()).filter(Boolean));
   }
 
+  /** Answers already given: a run asks about the same few hundred addresses at every step. */
+  private readonly known = new Map<string, boolean>();
+
   allows(address: string): boolean {
-    return this.list.contains(address);
+    let yes = this.known.get(address);
+    if (yes === undefined) {
+      yes = this.list.contains(address);
+      if (this.known.size >= MAX_KNOWN) this.known.clear();
+      this.known.set(address, yes);
+    }
+    return yes;
   }
 
   /** Throws GuardError unless `address` is inside the allowed networks. `what` names the step. */

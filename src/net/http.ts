@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { Client } from 'undici';
+import { Client, errors as undiciErrors } from 'undici';
 import type { HttpRequest } from '../observations.js';
 import { decodeBody, extractTitle } from './body.js';
 import type { CaOption } from './certificate.js';
@@ -77,6 +77,10 @@ function lowerHeaders(raw: Record<string, string | string[] | undefined>): Recor
 }
 
 type Response = NonNullable<HttpRequest['response']>;
+
+// The reason a finished request's client is destroyed with: made once, since undici would otherwise
+// make a new error (and capture its stack) for every request; nothing is pending to receive it.
+const REQUEST_DONE = new undiciErrors.ClientDestroyedError();
 
 export async function httpRequest(target: HttpTarget, opts: HttpOptions): Promise<HttpRequest> {
   opts.guard.check(target.ip, `http request ${target.port}`);
@@ -200,6 +204,6 @@ export async function httpRequest(target: HttpTarget, opts: HttpOptions): Promis
     // The record is made: a reset, not a FIN, so no TIME_WAIT is left behind (tcp.ts, resetClose).
     // undici lets go of the socket only after it closed (destroying a TLS socket in the tick of its
     // TCP socket's reset crashes Node: tls.ts).
-    closeMeasured(measured, () => void client.destroy().catch(() => undefined));
+    closeMeasured(measured, () => void client.destroy(REQUEST_DONE).catch(() => undefined));
   }
 }

@@ -1,10 +1,9 @@
 // What a handshake's peer certificate says, read from the socket once per distinct leaf. Node's
 // getPeerCertificate(true) turns the whole chain into objects (three fingerprints, the public key,
 // every name) and looks the chain's root up in the trust store: about 0.45 ms a call, against
-// 0.1 ms for the leaf alone. Node makes that call itself when the chain is trusted (to hand it to
-// checkServerIdentity), so tls.ts takes that object from there instead of asking again; for an
-// untrusted chain only the leaf is read unless it is new. A whole-list run meets the same few CDN
-// certificates thousands of times, so a leaf's summary and DER chain are made once and reused. The handshake itself stays real (no session is resumed) and everything that
+// 0.1 ms for the leaf alone (Node's own call for its identity check is answered with the leaf too,
+// see tls.ts). A whole-list run meets the same few CDN certificates thousands of times, so a leaf's
+// chain is read in full once, and its summary and DER chain reused after that. The handshake itself stays real (no session is resumed) and everything that
 // belongs to this handshake is still read from it: the leaf (hence the key), trust, the name check.
 // The chain is taken as a function of the leaf, as the run's records already do (an entry keeps a
 // leaf's chain once, the OONI export looks it up by the leaf's fingerprint).
@@ -51,11 +50,11 @@ export class PeerCertificateCache {
   fullReads = 0;
 
   /**
-   * `store`: the handshake's secure context, or any object standing for its trust store; `full`:
-   * the detailed chain when the caller already has it (Node's own identity check got it).
+   * `store`: the handshake's secure context, or any object standing for its trust store; `given`:
+   * the leaf when the caller already read it from this socket.
    */
-  read(socket: tls.TLSSocket, store: object, full?: tls.DetailedPeerCertificate): PeerCertificates {
-    const leaf = full ?? socket.getPeerCertificate(false);
+  read(socket: tls.TLSSocket, store: object, given?: tls.PeerCertificate): PeerCertificates {
+    const leaf = given ?? socket.getPeerCertificate(false);
     if (!leaf || !leaf.raw) return { leaf: null, summary: null, chain: [] };
     let known = this.byStore.get(store);
     if (!known) {
@@ -65,12 +64,9 @@ export class PeerCertificateCache {
     const key = leaf.fingerprint256;
     let entry = known.get(key);
     if (!entry) {
-      let chain = full;
-      if (!chain) {
-        this.fullReads++;
-        chain = socket.getPeerCertificate(true);
-      }
-      entry = { summary: summarizeCertificate(chain), chain: chainDer(chain) };
+      this.fullReads++;
+      const full = socket.getPeerCertificate(true);
+      entry = { summary: summarizeCertificate(full), chain: chainDer(full) };
       if (known.size >= MAX_LEAVES) known.clear();
       known.set(key, entry);
     }

@@ -25,6 +25,17 @@ describe('NetGuard', () => {
     }
   });
 
+  it('answers a question asked again as the first time, also after its memory of answers filled up', () => {
+    const fresh = NetGuard.parse('198.18.0.0/15');
+    // 10,000 addresses, every other one outside: more than the guard keeps, so its memory is emptied twice.
+    const ask = () => Array.from({ length: 10_000 }, (_, i) => fresh.allows(`${i % 2 ? '198.18' : '198.20'}.${(i >> 8) & 255}.${i & 255}`));
+    const first = ask();
+    expect(first.filter(Boolean)).toHaveLength(5_000);
+    expect(ask()).toEqual(first);
+    expect(() => fresh.check('198.20.0.0', 'again')).toThrow(GuardError);
+    expect(() => fresh.check('198.20.0.0', 'again')).toThrow(GuardError);
+  });
+
   it('judges an IPv4-mapped address as its IPv4 address, and no other IPv6 form', () => {
     expect(guard.allows('::ffff:198.18.3.53')).toBe(true);
     expect(guard.allows('::ffff:c612:335')).toBe(true);

@@ -64,11 +64,26 @@ describe('peer certificates read once per leaf', () => {
     expect(mine.peer_certificate?.names).toEqual(['a.test', 'b.test']);
   });
 
-  it('takes a trusted chain from the identity check Node already made, never reading it again', async () => {
+  it('reads a trusted chain once per leaf too (Node\'s identity check gets the leaf), trust still judged', async () => {
     const before = peerCertificates.fullReads;
-    const obs = await shake(1, 'a.test', other.cert);
-    const again = await shake(1, 'a.test', other.cert);
-    expect(peerCertificates.fullReads).toBe(before);
+    const calls: boolean[] = [];
+    const real = tls.TLSSocket.prototype.getPeerCertificate;
+    tls.TLSSocket.prototype.getPeerCertificate = function (this: tls.TLSSocket, detailed?: boolean) {
+      calls.push(Boolean(detailed));
+      return real.call(this, detailed as true);
+    } as typeof real;
+    let obs, again;
+    try {
+      obs = await shake(1, 'a.test', other.cert);
+      again = await shake(1, 'a.test', other.cert);
+    } finally {
+      tls.TLSSocket.prototype.getPeerCertificate = real;
+    }
+    // Another trust store (this CA added): its own cache, so one full read, then none.
+    expect(peerCertificates.fullReads).toBe(before + 1);
+    expect(calls.filter(Boolean)).toHaveLength(1);
+    // And the leaf once per handshake: the one Node's identity check was handed is reused.
+    expect(calls.filter((d) => !d)).toHaveLength(2);
     expect(obs.trusted).toBe(true);
     expect(obs.valid_for_name).toBe(true);
     expect(again.peer_certificates).toEqual([derOf(other.cert)]);
