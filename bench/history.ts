@@ -12,7 +12,6 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { historyChanges } from '../src/history/changes.js';
 import { historyMatrix } from '../src/history/matrix.js';
 import { HistoryReader } from '../src/history/read.js';
@@ -22,6 +21,7 @@ import { PostgresBackend } from '../src/store/postgres.js';
 import { SqliteBackend } from '../src/store/sqlite.js';
 import { Store } from '../src/store/store.js';
 import { bulkEntries, writeRun } from '../test/report/runs.js';
+import { scratchDatabase } from './process.js';
 import { generate, postgresBulk, postgresFinish, T0 } from './synthetic-year.js';
 
 const { values: o } = parseArgs({
@@ -127,14 +127,8 @@ if (o.backend === 'sqlite' || o.backend === 'both') {
 if (o.backend === 'postgres' || o.backend === 'both') {
   const admin = o.postgres ?? process.env.CENSORPROBE_TEST_POSTGRES;
   if (!admin) throw new Error('--postgres URL or CENSORPROBE_TEST_POSTGRES is needed for the PostgreSQL half (or pass --backend sqlite)');
-  const name = `cp_bench_${Date.now().toString(36)}`;
-  const a = new pg.Client({ connectionString: admin });
-  await a.connect();
-  await a.query(`CREATE DATABASE ${name}`);
-  await a.end();
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  const spec = u.toString();
+  const scratch = await scratchDatabase(admin, 'cp_bench');
+  const spec = scratch.url;
   try {
     const backend = await PostgresBackend.connect(spec);
     const store = await Store.open(backend);
@@ -146,10 +140,7 @@ if (o.backend === 'postgres' || o.backend === 'both') {
     await measure('postgres', store, spec, total, targets, genMs, async () => Number((await c.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n));
     await store.close();
   } finally {
-    const d = new pg.Client({ connectionString: admin });
-    await d.connect();
-    await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await d.end();
+    await scratch.drop();
   }
 }
 results.load_average_at_end = loadavg();
