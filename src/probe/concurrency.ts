@@ -28,6 +28,7 @@
 // Pure: the caller feeds samples and asks for a decision with the time and how many were in flight.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { TestKeys } from '../observations.js';
+import { median, quantile } from '../stats.js';
 
 export interface ConcurrencyOptions {
   /** Where the run starts. */
@@ -115,17 +116,6 @@ export const BUSY_LOOP_MS = 20;
 export const QUEUE_PERCENTILE = 0.95;
 const MAX_POINTS = 240;
 
-/** The p-quantile (0-1) of sorted values, nearest rank. */
-function quantile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 export function concurrencyController(o: ConcurrencyOptions = {}, start = 0): ConcurrencyController {
   const c = { ...AUTO_DEFAULTS, ...o };
   const budget = o.budget ?? 1;
@@ -178,7 +168,7 @@ export function concurrencyController(o: ConcurrencyOptions = {}, start = 0): Co
       let weighted = 0;
       const excess: number[] = [];
       for (const [key, xs] of window) {
-        const m = median(xs);
+        const m = median(xs)!; // a key is in the window only with a sample
         const b = Math.min(base.get(key) ?? m, m);
         base.set(key, b);
         weighted += ((m - b) / (b + TARGET_MS)) * xs.length;
@@ -187,7 +177,7 @@ export function concurrencyController(o: ConcurrencyOptions = {}, start = 0): Co
       const inflation = weighted / count;
       let queue: number | null = null;
       if (lateness <= BUSY_LOOP_MS) {
-        const tail = quantile(excess.sort((a, b) => a - b), QUEUE_PERCENTILE) - Math.max(0, lateness);
+        const tail = quantile(excess.sort((a, b) => a - b), QUEUE_PERCENTILE)! - Math.max(0, lateness);
         quietTail = Math.max(0, Math.min(quietTail ?? tail, tail));
         queue = Math.max(0, tail - quietTail);
       }
