@@ -11,7 +11,7 @@ import { decodeBody, extractTitle } from './body.js';
 import type { CaOption } from './certificate.js';
 import { SocketReuseError, StepTimeoutError } from './errors.js';
 import { FAILURE, certificateFailure, classifyError } from './failure.js';
-import { endpoint } from '../address.js';
+import { endpoint, hostHeader as defaultHostHeader } from '../address.js';
 import { secondsSince, type StepOptions } from './step.js';
 import { tcpConnect } from './tcp.js';
 import { closeMeasured, tlsHandshake } from './tls.js';
@@ -61,12 +61,6 @@ export interface HttpOptions extends StepOptions {
   headers?: Record<string, string>;
 }
 
-function defaultHostHeader(t: HttpTarget): string {
-  const name = net.isIP(t.host) === 6 ? `[${t.host}]` : t.host;
-  const defaultPort = t.scheme === 'https' ? 443 : 80;
-  return t.port === defaultPort ? name : `${name}:${t.port}`;
-}
-
 function lowerHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
@@ -87,7 +81,7 @@ export async function httpRequest(target: HttpTarget, opts: HttpOptions): Promis
   const began = performance.now();
   const t0 = secondsSince(opts.startedAt);
   const remaining = (): number => Math.max(1, Math.ceil(opts.timeoutMs - (performance.now() - began)));
-  const hostHeader = target.hostHeader ?? defaultHostHeader(target);
+  const hostHeader = target.hostHeader ?? defaultHostHeader(target.scheme, target.host, target.port);
   const requestHeaders: Record<string, string> = {
     host: hostHeader,
     'user-agent': DEFAULT_USER_AGENT,

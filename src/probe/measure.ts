@@ -4,9 +4,9 @@
 // path; a reacting step is sandwiched by another innocuous request and retried once (one success
 // means not blocked); the real name sent to a neutral server; the control asked when anything failed.
 // Every packet goes through env.net and env.control, so the plan is unit-tested with fakes.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { endpoint } from '../address.js';
+import { endpoint, requestUrl } from '../address.js';
 import { bogonCheck } from '../analysis/bogons.js';
 import { findTruth } from '../analysis/dns.js';
 import { answerAddrs, firstReplies, isReaction, responseReaction } from '../analysis/steps.js';
@@ -152,7 +152,7 @@ export async function measureTarget(target: Target, env: ProbeEnv): Promise<Test
           if (!innocuousOk) void ask();
           const by = twins && scheme === 'http' ? await httpsDecided.get(ip) : null;
           if (by) {
-            (keys.skipped ??= []).push({ url: `http://${isIPv6(real) ? `[${real}]` : real}/`, address: endpoint(ip, port), host: real, tags: ['direct'], reason: 'https_decided', decided_by: by });
+            (keys.skipped ??= []).push({ url: requestUrl('http', real, port, '/'), address: endpoint(ip, port), host: real, tags: ['direct'], reason: 'https_decided', decided_by: by });
           } else {
             const direct: Got = {};
             realReacted = await chain(ip, port, scheme, real, '/', ['direct'], keys, direct);
