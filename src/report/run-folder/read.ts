@@ -55,25 +55,24 @@ export async function* fileLines(path: string): AsyncGenerator<string> {
   const file = await open(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    // The start of a line that runs past the chunk read so far.
-    let carry: Buffer | null = null;
+    // The start of a line that runs past the chunks read so far, joined once its end is read (joining
+    // at every chunk would copy a long line over and over).
+    let carry: Buffer[] = [];
     for (;;) {
       const { bytesRead } = await file.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
-      let chunk = buf.subarray(0, bytesRead);
-      if (carry) {
-        chunk = Buffer.concat([carry, chunk]);
-        carry = null;
-      }
+      const chunk = buf.subarray(0, bytesRead);
       let start = 0;
-      for (let nl = chunk.indexOf(0x0a, start); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
-        yield* splitCr(chunk.toString('utf8', start, nl > start && chunk[nl - 1] === 0x0d ? nl - 1 : nl));
+      for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
+        const line = carry.length > 0 ? Buffer.concat([...carry, chunk.subarray(0, nl)]) : chunk.subarray(start, nl);
+        carry = [];
+        yield* splitCr(line.toString('utf8', 0, line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length));
         start = nl + 1;
       }
       // Copied: `buf` is read into again.
-      if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+      if (start < chunk.length) carry.push(Buffer.from(chunk.subarray(start)));
     }
-    if (carry) yield* splitCr(carry.toString('utf8'));
+    if (carry.length > 0) yield* splitCr(Buffer.concat(carry).toString('utf8'));
   } finally {
     await file.close();
   }

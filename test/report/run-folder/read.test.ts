@@ -92,6 +92,9 @@ describe('splitting the file into lines', () => {
     expect(got).toHaveLength(3);
     expect(got[1]).toBe(long);
     expect(got[2]).toBe('{"b":2}');
+    // A \r\n split by the boundary: the \r ends the first chunk, the \n starts the next.
+    const edge = 'x'.repeat((1 << 20) - 1);
+    expect(await lines(`${edge}\r\ny`)).toEqual([edge, 'y']);
   });
 });
 
