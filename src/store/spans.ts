@@ -101,8 +101,7 @@ async function neighbours(db: Backend, isp: number, entries: readonly number[], 
 
 /**
  * For each entry, the nearest run of the ISP strictly before (or after) a point that measured it,
- * walking the ISP's runs one at a time from the point (usually the first step finds them all), and
- * the runs met on the way that measured it up to `until` (per entry), for counting.
+ * walking the ISP's runs one at a time from the point (usually the first step finds them all).
  */
 async function nearest(db: Backend, timeline: readonly RunAt[], entries: readonly number[], at: { started: number; id: number }, dir: 'before' | 'after'): Promise<Map<number, RunAt>> {
   const out = new Map<number, RunAt>();
@@ -149,11 +148,12 @@ interface Edit {
 
 async function apply(db: Backend, edit: Edit): Promise<void> {
   // A span changed at its end only keeps its key: updated in place; any other change is a delete and an insert.
-  const added = new Map(edit.add.map((s) => [`${s.entry}:${s.isp}:${s.first_started}:${s.first_run}`, s]));
+  const key = (s: Span) => `${s.entry}:${s.isp}:${s.first_started}:${s.first_run}`;
+  const added = new Map(edit.add.map((s) => [key(s), s]));
   const updates: Span[] = [];
   const deletes: Span[] = [];
   for (const s of edit.remove) {
-    const k = `${s.entry}:${s.isp}:${s.first_started}:${s.first_run}`;
+    const k = key(s);
     const same = added.get(k);
     if (same && sameState(same.state, s.state)) {
       updates.push(same);
